@@ -1,0 +1,18 @@
+"""gradviz: see how gradients flow through a computation.
+
+    import gradviz
+    g = gradviz.Graph()
+    x = g.add("input", id="x", value=[[1.0, 2.0]])
+    c = g.add("sum", g.add("mul", x, x))
+    r = g.run(device="cpu", target=c)
+    r.value(c), r.grad(x)
+"""
+from .core.engine import Engine, RunResult
+from .core.errors import DeviceError, GradvizError, GraphError, GraphFileError
+from .core.fileformat import load, save
+from .core.graph import Edge, Graph, Node
+from .core.ops import OPS
+
+__version__ = "0.1.0"
+__all__ = ["Graph", "Node", "Edge", "Engine", "RunResult", "load", "save", "OPS",
+           "GradvizError", "GraphError", "GraphFileError", "DeviceError"]

@@ -1,0 +1,70 @@
+"""Command line: `gradviz [FILE]` opens the editor; `gradviz run FILE` runs headless."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .core.errors import GradvizError
+
+
+def _run_parser():
+    p = argparse.ArgumentParser(prog="gradviz run",
+                                description="Run a graph forward and backward and print "
+                                            "every node's value and gradient.")
+    p.add_argument("file", help="a .gradviz file")
+    p.add_argument("--device", default="cpu", help="cpu, gpu or gpu:N (default cpu)")
+    p.add_argument("--target", help="node whose sum is differentiated (default: the "
+                                     "file's target, else its single output)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return p
+
+
+def _gui_parser():
+    p = argparse.ArgumentParser(prog="gradviz", description=(
+        "Open the gradviz node editor. Other commands: 'gradviz run FILE' runs a graph "
+        "headless."))
+    p.add_argument("file", nargs="?", help="a .gradviz file to open")
+    return p
+
+
+def run_command(argv):
+    from .core.fileformat import load
+    from .report import json_report, text_report
+    args = _run_parser().parse_args(argv)
+    graph = load(args.file)
+    result = graph.run(device=args.device, target=args.target)
+    if args.json:
+        json.dump(json_report(result), sys.stdout, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(text_report(graph, result))
+    return 0
+
+
+def gui_command(argv):
+    _gui_parser().parse_args(argv)
+    print("gradviz: the editor is not available yet; use 'gradviz run FILE'", file=sys.stderr)
+    return 2
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    commands = {"run": run_command}
+    command = commands.get(argv[0]) if argv else None
+    try:
+        if command:
+            return command(argv[1:])
+        return gui_command(argv)
+    except GradvizError as e:
+        print(f"gradviz: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `gradviz run f | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

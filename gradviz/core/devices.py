@@ -1,0 +1,99 @@
+"""Devices: where a run's arrays live. A device is a value chosen per run, never a
+global switch. Arrays cross to the host in one place: `Device.to_host`."""
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+
+import numpy as np
+
+from .errors import DeviceError
+
+
+class Device:
+    """`xp` is the array-API namespace; `native` the device object passed to creators."""
+
+    def __init__(self, name, xp, native=None, to_host=None, synchronize=None, errstate=None):
+        self.name = name
+        self.xp = xp
+        self.native = native
+        self._to_host = to_host or np.asarray
+        self._synchronize = synchronize
+        self._errstate = errstate
+
+    def __repr__(self):
+        return f"Device({self.name!r})"
+
+    def asarray(self, host_array, dtype):
+        """A host (NumPy) array moved to this device in `dtype` (a name: float64, float32)."""
+        xp = self.xp
+        return xp.asarray(host_array, dtype=getattr(xp, dtype), device=self.native)
+
+    def to_host(self, array) -> np.ndarray:
+        return self._to_host(array)
+
+    def synchronize(self):
+        if self._synchronize:
+            self._synchronize()
+
+    def errstate(self):
+        """Overflow and 0/0 give inf and NaN silently (they are shown, not raised)."""
+        return self._errstate() if self._errstate else contextlib.nullcontext()
+
+
+@functools.lru_cache(maxsize=None)
+def cpu() -> Device:
+    import array_api_compat.numpy as xp
+    return Device("cpu", xp, native="cpu",
+                  errstate=lambda: np.errstate(all="ignore"))
+
+
+@functools.lru_cache(maxsize=None)
+def gpu_status():
+    """(available, reason): whether CuPy can run here and, if not, exactly why.
+    `import cupy` can succeed without a GPU; only asking the runtime tells."""
+    try:
+        import cupy
+    except ImportError as e:
+        return False, f"CuPy is not installed (pip install 'gradviz[gpu]'): {e}"
+    except Exception as e:  # a wheel that does not match the CUDA libraries, ...
+        return False, f"CuPy failed to load: {e}"
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as e:
+        return False, f"no usable CUDA driver or GPU: {e}"
+    if count == 0:
+        return False, "no CUDA GPU found"
+    return True, f"{count} CUDA GPU(s)"
+
+
+@functools.lru_cache(maxsize=None)
+def gpu(index=0) -> Device:
+    available, reason = gpu_status()
+    if not available:
+        raise DeviceError(f"GPU unavailable: {reason}")
+    import cupy
+    import array_api_compat.cupy as xp
+    count = cupy.cuda.runtime.getDeviceCount()
+    if not 0 <= index < count:
+        raise DeviceError(f"GPU unavailable: there is no gpu:{index} ({count} GPU(s) found)")
+    native = cupy.cuda.Device(index)
+
+    def synchronize():
+        native.synchronize()
+
+    return Device(f"gpu:{index}", xp, native=native, to_host=cupy.asnumpy,
+                  synchronize=synchronize)
+
+
+def get_device(spec) -> Device:
+    """'cpu', 'gpu' or 'gpu:N', or a Device itself."""
+    if isinstance(spec, Device):
+        return spec
+    if spec == "cpu":
+        return cpu()
+    match = re.fullmatch(r"gpu(?::(\d+))?", str(spec))
+    if match:
+        return gpu(int(match.group(1) or 0))
+    raise DeviceError(f"unknown device {spec!r} (use cpu, gpu or gpu:N)")

@@ -1,0 +1,200 @@
+"""Reverse-mode engine: forward in topological order, backward in reverse.
+
+Every node gets its value and its gradient (of the sum of the target node), and every
+edge its own gradient contribution, so a fan-out shows how the gradient splits.
+An Engine remembers its last forward pass and recomputes only what a change reaches."""
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+
+from .devices import get_device
+from .errors import GradvizError, GraphError
+from .ops import get_op
+from .shapes import sum_to
+
+_tokens = itertools.count(1)
+
+
+class _Plan:
+    """What a graph revision needs for running: steps in order, shapes, target."""
+
+    def __init__(self, graph, target):
+        shapes, self.target = graph.validate(target)
+        self.shapes = shapes
+        self.steps = []
+        for node_id in graph.topo_order():
+            node = graph.nodes[node_id]
+            spec = get_op(node.op)
+            ins = tuple(graph.input_edge(node_id, p).src for p in spec.inputs)
+            self.steps.append((node_id, spec, ins, node.params, node.rev))
+
+
+class Engine:
+    def __init__(self):
+        self._plan = None
+        self._plan_key = None
+        self._cache = {}          # node id -> (rev, input tokens, value, token)
+        self._cache_key = None    # (device name, dtype) the cache was computed with
+
+    def run(self, graph, device="cpu", target=None, reuse=True) -> RunResult:
+        """Forward and backward of `graph` on `device`. `target` defaults to the graph's
+        target, else its single sink. reuse=False recomputes every node."""
+        started = time.perf_counter()
+        device = get_device(device)
+        key = (graph.revision, target)
+        if key != self._plan_key:
+            self._plan, self._plan_key = _Plan(graph, target), key
+        plan = self._plan
+        cache_key = (device.name, graph.dtype)
+        if not reuse or cache_key != self._cache_key:
+            self._cache, self._cache_key = {}, cache_key
+        with device.errstate():
+            values, recomputed = self._forward(plan, device, graph)
+            grads, edge_grads = self._backward(plan, device, values)
+        return RunResult(device, graph.dtype, plan, values, grads, edge_grads, recomputed,
+                         time.perf_counter() - started)
+
+    def _forward(self, plan, device, graph):
+        xp, dtype, base_dir = device.xp, graph.dtype, graph.base_dir
+        old, cache = self._cache, {}
+        values, tokens, recomputed = {}, {}, []
+        node_id = spec = None
+        try:
+            for node_id, spec, ins, params, rev in plan.steps:
+                in_tokens = tuple([tokens[i] for i in ins])
+                hit = old.pop(node_id, None)
+                if hit is not None and hit[0] == rev and hit[1] == in_tokens:
+                    cache[node_id] = hit
+                    values[node_id], tokens[node_id] = hit[2], hit[3]
+                    continue
+                if spec.source:
+                    out = device.asarray(spec.source(params, base_dir=base_dir), dtype)
+                else:
+                    out = spec.forward(xp, *[values[i] for i in ins], **params)
+                token = next(_tokens)
+                cache[node_id] = (rev, in_tokens, out, token)
+                values[node_id], tokens[node_id] = out, token
+                recomputed.append(node_id)
+        except Exception as e:
+            self._cache = {}
+            raise _failure(e, node_id, spec, "forward") from e
+        self._cache = cache
+        return values, recomputed
+
+    @staticmethod
+    def _backward(plan, device, values):
+        xp, shapes = device.xp, plan.shapes
+        target = values[plan.target]
+        grads = {plan.target: xp.ones(target.shape, dtype=target.dtype, device=device.native)}
+        edge_grads = {}
+        node_id = spec = None
+        try:
+            for node_id, spec, ins, params, _ in reversed(plan.steps):
+                g = grads.get(node_id)
+                if g is None or not ins:
+                    continue
+                parts = spec.vjp(xp, g, values[node_id], *[values[i] for i in ins], **params)
+                for src, port, part in zip(ins, spec.inputs, parts):
+                    if part is None:
+                        continue
+                    part = sum_to(xp, part, shapes[src])
+                    edge_grads[(node_id, port)] = part
+                    total = grads.get(src)
+                    grads[src] = part if total is None else total + part
+        except Exception as e:
+            raise _failure(e, node_id, spec, "backward") from e
+        return grads, edge_grads
+
+
+def _failure(error, node_id, spec, phase):
+    """Any error inside an op becomes a GraphError on that node (out of memory, a lost
+    GPU, a .npy that vanished), so callers report it instead of crashing."""
+    if isinstance(error, GradvizError):
+        return error
+    where = f"node {node_id!r} ({spec.name})" if spec else "the run"
+    if isinstance(error, MemoryError):
+        return GraphError(f"{where}: out of memory in the {phase} pass", node=node_id)
+    message = str(error) or type(error).__name__
+    return GraphError(f"{where}: {phase} failed: {message}", node=node_id)
+
+
+def _readonly(array):
+    if isinstance(array, np.ndarray) and array.flags.writeable:
+        array = array.view()
+        array.flags.writeable = False
+    return array
+
+
+class RunResult:
+    """Values and gradients of one run. Arrays stay on the run's device; `value`, `grad`
+    and `edge_grad` bring one to the host (read-only NumPy arrays)."""
+
+    def __init__(self, device, dtype, plan, values, grads, edge_grads, recomputed, seconds):
+        self.device = device
+        self.dtype = dtype
+        self.target = plan.target
+        self.shapes = plan.shapes
+        self.order = [step[0] for step in plan.steps]
+        self.inputs = {step[0]: step[2] for step in plan.steps}
+        self.ports = {step[0]: step[1].inputs for step in plan.steps}
+        self.recomputed = recomputed
+        self.seconds = seconds
+        self._values = values
+        self._grads = grads
+        self._edge_grads = edge_grads
+
+    def __contains__(self, node_id):
+        return node_id in self._values
+
+    def affects_target(self, node_id):
+        """Whether the node lies upstream of the target (else its gradient is zero)."""
+        return node_id in self._grads
+
+    def device_value(self, node_id):
+        return self._values[self._check(node_id)]
+
+    def device_grad(self, node_id):
+        """The gradient on the device, or None where the node does not reach the target."""
+        return self._grads.get(self._check(node_id))
+
+    def device_edge_grad(self, dst, port):
+        return self._edge_grads.get((dst, port))
+
+    def value(self, node_id) -> np.ndarray:
+        return _readonly(self.device.to_host(self.device_value(node_id)))
+
+    def grad(self, node_id) -> np.ndarray:
+        g = self.device_grad(node_id)
+        if g is None:
+            return self._zeros(self.shapes[node_id])
+        return _readonly(self.device.to_host(g))
+
+    def edge_grad(self, src, dst, port) -> np.ndarray:
+        """The gradient that flows back from dst.port to src: src's share through this edge."""
+        self._check(dst)
+        if port not in self.ports[dst]:
+            raise GraphError(f"node {dst!r} has no input {port!r}", node=dst, port=port)
+        actual = self.inputs[dst][self.ports[dst].index(port)]
+        if actual != src:
+            raise GraphError(f"{dst}.{port} is fed by {actual!r}, not {src!r}",
+                             node=dst, port=port)
+        g = self._edge_grads.get((dst, port))
+        if g is None:
+            return self._zeros(self.shapes[src])
+        return _readonly(self.device.to_host(g))
+
+    def edges(self):
+        """(src, dst, port) of every edge, in run order."""
+        return [(src, dst, port) for dst in self.order
+                for src, port in zip(self.inputs[dst], self.ports[dst])]
+
+    def _zeros(self, shape):
+        return _readonly(np.zeros(shape, dtype=self.dtype))
+
+    def _check(self, node_id):
+        if node_id not in self._values:
+            raise GraphError(f"no node {node_id!r} in this run", node=node_id)
+        return node_id

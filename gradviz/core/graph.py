@@ -1,0 +1,440 @@
+"""The graph model: nodes, edges, validation and change events. Plain Python.
+
+Mutators come in inverse pairs (add_node/remove_node, connect/disconnect, and setters
+that return the old value), so an editor's undo commands only ever call them."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from .errors import GraphError
+from .ops import coerce, get_op
+
+_revisions = itertools.count(1)
+MAX_ID_LENGTH = 100
+DTYPES = ("float64", "float32")
+
+
+@dataclass
+class Node:
+    id: str
+    op: str
+    params: dict
+    label: str = ""
+    pos: tuple = (0.0, 0.0)
+    # A process-wide unique number, renewed on every param change: the engine's cache key.
+    rev: int = field(default_factory=lambda: next(_revisions))
+
+    @property
+    def title(self):
+        return self.label or self.id
+
+
+@dataclass(frozen=True)
+class Edge:
+    """From `src`'s output to input `port` of `dst`."""
+    src: str
+    dst: str
+    port: str
+
+
+def check_params(op, params, node=None):
+    """Params of `op` completed with defaults and validated; GraphError names the param."""
+    spec = get_op(op, node)
+    if op == "input" and "source" not in params:
+        from .ops.inputs import infer_source
+        params = {**params, "source": infer_source(params)}
+    unknown = set(params) - set(spec.param_index)
+    if unknown:
+        raise GraphError(f"node {node!r}: {op} has no param {sorted(unknown)[0]!r}", node=node)
+    result = {}
+    for p in spec.params:
+        value = params.get(p.name, p.default)
+        active = p.when is None or (result.get(p.when[0]) in p.when[1])
+        if not active and p.name not in params:
+            continue
+        if value is None and p.kind != "axis":
+            raise GraphError(f"node {node!r}: param {p.name!r} is required", node=node)
+        try:
+            result[p.name] = coerce(p, value)
+        except ValueError as e:
+            raise GraphError(f"node {node!r}: {e}", node=node) from None
+    return result
+
+
+class Graph:
+    def __init__(self):
+        self.nodes: dict[str, Node] = {}
+        self._in: dict[tuple, Edge] = {}      # (dst, port) -> edge
+        self._out: dict[str, list] = {}       # src -> edges, in connection order
+        self.target: str | None = None
+        self.dtype = "float64"
+        self.description = ""
+        self._base_dir: str | None = None
+        self._shapes = {}                     # node id -> (shape or None, own GraphError or None)
+        # Renewed (process-wide unique) by every change the engine cares about.
+        self.revision = next(_revisions)
+        self._listeners = []
+        self._engine = None
+
+    # ---- events -------------------------------------------------------------------
+    def subscribe(self, listener):
+        """`listener(event, *args)` for node_added, node_removed, edge_added,
+        edge_removed, node_changed (node, what) and graph_changed (what)."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener):
+        self._listeners.remove(listener)
+
+    def _emit(self, event, *args):
+        for listener in list(self._listeners):
+            listener(event, *args)
+
+    def _touch(self):
+        self.revision = next(_revisions)
+
+    # ---- queries ------------------------------------------------------------------
+    @property
+    def edges(self):
+        return list(self._in.values())
+
+    def node(self, node_id) -> Node:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise GraphError(f"no node {node_id!r}", node=node_id) from None
+
+    def input_edge(self, node_id, port):
+        return self._in.get((node_id, port))
+
+    def inputs_of(self, node_id):
+        """Source node ids in port order (None where a port is unconnected)."""
+        ports = get_op(self.node(node_id).op).inputs
+        return [e.src if (e := self._in.get((node_id, p))) else None for p in ports]
+
+    def out_edges(self, node_id):
+        return list(self._out.get(node_id, ()))
+
+    def edges_of(self, node_id):
+        """Every edge touching the node, inputs first."""
+        spec = get_op(self.node(node_id).op)
+        ins = [e for p in spec.inputs if (e := self._in.get((node_id, p)))]
+        return ins + [e for e in self.out_edges(node_id) if e not in ins]
+
+    def sinks(self):
+        return [n for n in self.nodes if not self._out.get(n)]
+
+    def new_id(self, op):
+        for i in itertools.count(1):
+            candidate = f"{op}{i}"
+            if candidate not in self.nodes:
+                return candidate
+
+    def downstream(self, node_id):
+        """The node and everything that depends on it (iterative, no recursion limit)."""
+        seen = {node_id}
+        stack = [node_id]
+        while stack:
+            for edge in self._out.get(stack.pop(), ()):
+                if edge.dst not in seen:
+                    seen.add(edge.dst)
+                    stack.append(edge.dst)
+        return seen
+
+    def upstream(self, node_id):
+        seen = {node_id}
+        stack = [node_id]
+        while stack:
+            current = stack.pop()
+            for port in get_op(self.nodes[current].op).inputs:
+                edge = self._in.get((current, port))
+                if edge and edge.src not in seen:
+                    seen.add(edge.src)
+                    stack.append(edge.src)
+        return seen
+
+    def topo_order(self):
+        """Node ids, every node after its inputs (Kahn's algorithm; iterative)."""
+        pending = {n: 0 for n in self.nodes}
+        for edge in self._in.values():
+            pending[edge.dst] += 1
+        ready = [n for n, count in pending.items() if count == 0]
+        ready.reverse()
+        order = []
+        while ready:
+            current = ready.pop()
+            order.append(current)
+            for edge in self._out.get(current, ()):
+                pending[edge.dst] -= 1
+                if pending[edge.dst] == 0:
+                    ready.append(edge.dst)
+        if len(order) != len(self.nodes):
+            stuck = next(n for n, count in pending.items() if count > 0)
+            raise GraphError(f"node {stuck!r} is part of a cycle", node=stuck)
+        return order
+
+    # ---- mutators (inverse pairs) --------------------------------------------------
+    def make_node(self, op, id=None, label="", pos=(0.0, 0.0), params=None) -> Node:
+        """A checked Node, not yet in the graph."""
+        node_id = self.new_id(op) if id is None else id
+        if not isinstance(node_id, str) or not node_id or len(node_id) > MAX_ID_LENGTH:
+            raise GraphError(f"node id must be a non-empty string of at most {MAX_ID_LENGTH} "
+                             f"characters, not {node_id!r}", node=node_id)
+        if not isinstance(label, str):
+            raise GraphError(f"node {node_id!r}: label must be a string", node=node_id)
+        params = check_params(op, dict(params or {}), node_id)
+        return Node(node_id, op, params, label, (float(pos[0]), float(pos[1])))
+
+    def add_node(self, node: Node):
+        if node.id in self.nodes:
+            raise GraphError(f"duplicate node id {node.id!r}", node=node.id)
+        get_op(node.op, node.id)
+        self.nodes[node.id] = node
+        self._touch()
+        self._emit("node_added", node)
+        return node
+
+    def remove_node(self, node_id) -> Node:
+        """Remove a node that has no edges left (disconnect them first)."""
+        node = self.node(node_id)
+        if self.edges_of(node_id):
+            raise GraphError(f"node {node_id!r} still has edges", node=node_id)
+        del self.nodes[node_id]
+        self._out.pop(node_id, None)
+        self._shapes.pop(node_id, None)
+        if self.target == node_id:
+            self.target = None
+        self._touch()
+        self._emit("node_removed", node)
+        return node
+
+    def check_connect(self, src, dst, port):
+        """Raise GraphError if src -> dst.port may not be drawn: unknown node or port,
+        a cycle, or shapes that would no longer fit anywhere downstream."""
+        self.node(src)
+        spec = get_op(self.node(dst).op)
+        if port not in spec.inputs:
+            raise GraphError(f"node {dst!r} ({spec.name}) has no input {port!r}",
+                             node=dst, port=port)
+        region = self.downstream(dst)
+        if src in region:
+            raise GraphError(f"connecting {src} → {dst}.{port} would make a cycle",
+                             node=dst, port=port)
+        before = {n: self._shape_of(n) for n in region}
+        old = self._in.get((dst, port))
+        self._in[(dst, port)] = Edge(src, dst, port)  # tentatively; nothing else sees it
+        try:
+            for n in region:
+                del self._shapes[n]
+            after = {n: self._shape_of(n)[1] for n in region}
+        finally:
+            if old is None:
+                del self._in[(dst, port)]
+            else:
+                self._in[(dst, port)] = old
+            self._shapes.update(before)
+        broken = [n for n, error in after.items() if error and not before[n][1]]
+        if broken:
+            first = dst if dst in broken else broken[0]
+            raise GraphError(str(after[first]), node=dst, port=port)
+
+    def connect(self, src, dst, port) -> Edge:
+        """Connect src's output to dst.port, which must be free."""
+        if (dst, port) in self._in:
+            raise GraphError(f"input {dst}.{port} is already connected", node=dst, port=port)
+        self.check_connect(src, dst, port)
+        edge = Edge(src, dst, port)
+        self._in[(dst, port)] = edge
+        self._out.setdefault(src, []).append(edge)
+        self._forget_shapes(dst)
+        self._touch()
+        self._emit("edge_added", edge)
+        return edge
+
+    def disconnect(self, dst, port) -> Edge:
+        edge = self._in.pop((dst, port), None)
+        if edge is None:
+            raise GraphError(f"input {dst}.{port} is not connected", node=dst, port=port)
+        self._out[edge.src].remove(edge)
+        self._forget_shapes(dst)
+        self._touch()
+        self._emit("edge_removed", edge)
+        return edge
+
+    def set_params(self, node_id, params) -> dict:
+        """Replace a node's params (checked); returns the old ones."""
+        node = self.node(node_id)
+        new = check_params(node.op, params, node_id)
+        old, node.params, node.rev = node.params, new, next(_revisions)
+        self._forget_shapes(node_id)
+        self._touch()
+        self._emit("node_changed", node, "params")
+        return old
+
+    def set_label(self, node_id, label) -> str:
+        node = self.node(node_id)
+        old, node.label = node.label, str(label)
+        self._emit("node_changed", node, "label")
+        return old
+
+    def set_pos(self, node_id, pos) -> tuple:
+        node = self.node(node_id)
+        old, node.pos = node.pos, (float(pos[0]), float(pos[1]))
+        self._emit("node_changed", node, "pos")
+        return old
+
+    def set_target(self, node_id):
+        if node_id is not None:
+            self.node(node_id)
+        old, self.target = self.target, node_id
+        self._touch()
+        self._emit("graph_changed", "target")
+        return old
+
+    def set_dtype(self, dtype):
+        if dtype not in DTYPES:
+            raise GraphError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
+        old, self.dtype = self.dtype, dtype
+        self._touch()
+        self._emit("graph_changed", "dtype")
+        return old
+
+    # ---- convenience API ---------------------------------------------------------
+    def add(self, op, *inputs, id=None, label="", pos=(0.0, 0.0), **params):
+        """Add a node wired to `inputs` (node ids, in port order); returns its id."""
+        spec = get_op(op)
+        if len(inputs) > len(spec.inputs):
+            raise GraphError(f"{op} takes {len(spec.inputs)} inputs, got {len(inputs)}")
+        node = self.add_node(self.make_node(op, id, label, pos, params))
+        try:
+            for src, port in zip(inputs, spec.inputs):
+                self.connect(src, node.id, port)
+        except GraphError:
+            self.remove(node.id)
+            raise
+        return node.id
+
+    def remove(self, node_id):
+        """Remove a node with its edges."""
+        for edge in self.edges_of(node_id):
+            self.disconnect(edge.dst, edge.port)
+        self.remove_node(node_id)
+
+    def run(self, device="cpu", target=None):
+        """Forward and backward; see `gradviz.core.engine.Engine.run`."""
+        from .engine import Engine
+        if self._engine is None:
+            self._engine = Engine()
+        return self._engine.run(self, device=device, target=target)
+
+    def copy(self) -> Graph:
+        """An independent graph with the same content (arrays are shared: never mutated)."""
+        other = Graph()
+        for node in self.nodes.values():
+            other.nodes[node.id] = Node(node.id, node.op, dict(node.params), node.label,
+                                        node.pos, node.rev)
+        for edge in self._in.values():
+            other._in[(edge.dst, edge.port)] = edge
+            other._out.setdefault(edge.src, []).append(edge)
+        other.target, other.dtype = self.target, self.dtype
+        other.description, other._base_dir = self.description, self._base_dir
+        other._shapes = dict(self._shapes)
+        other.revision = self.revision
+        return other
+
+    # ---- validation --------------------------------------------------------------
+    @property
+    def base_dir(self):
+        """Where relative .npy paths are resolved (the graph file's folder)."""
+        return self._base_dir
+
+    @base_dir.setter
+    def base_dir(self, value):
+        self._base_dir = value
+        self._shapes.clear()
+        self._touch()
+
+    def infer_shapes(self, strict=True):
+        """Output shape of every node. strict: raise the first GraphError. Otherwise
+        return (shapes, errors): shapes[id] is None where unknown, errors[id] the
+        GraphError of each node whose own rule failed."""
+        shapes, errors = {}, {}
+        for node_id in self.topo_order():
+            shapes[node_id], error = self._shape_of(node_id)
+            if error is not None:
+                if strict:
+                    raise error
+                errors[node_id] = error
+        return shapes, errors
+
+    def shape(self, node_id):
+        """The node's output shape, or None where it cannot be known yet."""
+        return self._shape_of(self.node(node_id).id)[0]
+
+    def _forget_shapes(self, node_id):
+        for n in self.downstream(node_id):
+            self._shapes.pop(n, None)
+
+    def _shape_of(self, node_id):
+        """(shape, error), memoized; computes missing upstream shapes first, iteratively."""
+        memo = self._shapes
+        stack = [node_id]
+        while stack:
+            current = stack[-1]
+            if current in memo:
+                stack.pop()
+                continue
+            ports = get_op(self.nodes[current].op).inputs
+            missing = [e.src for p in ports
+                       if (e := self._in.get((current, p))) and e.src not in memo]
+            if missing:
+                stack.extend(missing)
+                continue
+            stack.pop()
+            memo[current] = self._compute_shape(current)
+        return memo[node_id]
+
+    def _compute_shape(self, node_id):
+        node = self.nodes[node_id]
+        spec = get_op(node.op, node_id)
+        ins = []
+        for port in spec.inputs:
+            edge = self._in.get((node_id, port))
+            if edge is None:
+                return None, GraphError(f"node {node_id!r} ({node.op}): input {port!r} "
+                                        f"is not connected", node=node_id, port=port)
+            ins.append(self._shapes[edge.src][0])
+        if None in ins:
+            return None, None
+        try:
+            if spec.source:
+                return tuple(spec.shape(node.params, base_dir=self._base_dir)), None
+            return tuple(spec.shape(node.params, *ins)), None
+        except ValueError as e:
+            return None, GraphError(self._shape_message(node, spec, ins, e), node=node_id)
+
+    @staticmethod
+    def _shape_message(node, spec, ins, error):
+        described = ", ".join(f"{p}: {tuple(s)}" for p, s in zip(spec.inputs, ins))
+        detail = f" ({described})" if described else ""
+        return f"node {node.id!r} ({node.op}){detail}: {error}"
+
+    def resolve_target(self, target=None):
+        """The node whose sum is differentiated: the given one, the graph's own, or the
+        single sink."""
+        target = target or self.target
+        if target is not None:
+            self.node(target)
+            return target
+        sinks = self.sinks()
+        if len(sinks) == 1:
+            return sinks[0]
+        if not sinks:
+            raise GraphError("the graph is empty: add nodes to differentiate")
+        raise GraphError(f"the graph has {len(sinks)} outputs ({', '.join(sinks)}): "
+                         "choose the target to differentiate")
+
+    def validate(self, target=None):
+        """Shapes of all nodes and the resolved target, or the first GraphError."""
+        shapes, _ = self.infer_shapes(strict=True)
+        return shapes, self.resolve_target(target)

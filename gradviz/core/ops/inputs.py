@@ -1,0 +1,109 @@
+"""The `input` op: where arrays enter a graph. Its sources build host arrays; the
+engine moves them to the run's device."""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+from .params import check_shape
+from .spec import MAX_ELEMENTS, OpSpec, Param, register
+
+SOURCES = ("value", "randn", "fill", "npy")
+_DRAW_CHUNK = 1 << 20
+_NPY_HEADER_LIMIT = 10000
+
+
+def _resolve(path, base_dir):
+    path = os.path.expanduser(path)
+    if base_dir and not os.path.isabs(path):
+        path = os.path.join(base_dir, path)
+    return path
+
+
+def _npy_header(path):
+    """Shape and dtype of a .npy file from its header alone (nothing is allocated)."""
+    try:
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(
+                    f, max_header_size=_NPY_HEADER_LIMIT)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(
+                    f, max_header_size=_NPY_HEADER_LIMIT)
+    except OSError as e:
+        raise ValueError(f"cannot read {path}: {e.strerror or e}") from None
+    except (ValueError, SyntaxError, TypeError) as e:
+        raise ValueError(f"{path} is not a valid .npy file ({e})") from None
+    if dtype.hasobject or dtype.kind not in "biuf":
+        raise ValueError(f"{path} holds {dtype}, not numbers")
+    return check_shape(shape, f"{path} shape"), dtype
+
+
+def randn_stream(seed, offset, shape):
+    """Standard normals from NumPy's legacy `np.random.seed(seed)` stream, skipping the
+    first `offset` draws, so a notebook's `np.random.randn` calls can be reproduced."""
+    rng = np.random.RandomState(seed)
+    remaining = offset
+    while remaining:  # skip in chunks: the stream does not depend on how draws are split
+        n = min(remaining, _DRAW_CHUNK)
+        rng.standard_normal(n)
+        remaining -= n
+    return rng.standard_normal(math.prod(shape)).reshape(shape)
+
+
+def _shape(params, base_dir=None):
+    source = params["source"]
+    if source == "value":
+        return tuple(params["value"].shape)
+    if source == "npy":
+        return _npy_header(_resolve(params["path"], base_dir))[0]
+    return tuple(params["shape"])
+
+
+def _source(params, base_dir=None):
+    source = params["source"]
+    if source == "value":
+        return params["value"]
+    if source == "randn":
+        return randn_stream(params["seed"], params["offset"], params["shape"])
+    if source == "fill":
+        return np.full(params["shape"], params["fill"], dtype=np.float64)
+    path = _resolve(params["path"], base_dir)
+    _npy_header(path)  # refuses objects and oversized arrays before loading anything
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise ValueError(f"cannot load {path}: {e}") from None
+    return np.asarray(arr, dtype=np.float64)
+
+
+def infer_source(params):
+    """The source that the given params imply, for `Graph.add("input", value=...)`."""
+    for key, source in (("value", "value"), ("path", "npy"), ("fill", "fill"),
+                        ("seed", "randn"), ("offset", "randn")):
+        if key in params:
+            return source
+    return "randn"
+
+
+register(OpSpec(
+    "input", inputs=(), category="Inputs", title="Input",
+    doc="An array that enters the graph: explicit values, a seeded random draw, "
+        "a constant fill, or a .npy file.",
+    params=(
+        Param("source", "choice", "randn", "Where the array comes from", choices=SOURCES),
+        Param("value", "array", None, "The array itself", when=("source", ("value",))),
+        Param("seed", "int", 0, "Seed of NumPy's legacy random stream",
+              when=("source", ("randn",)), low=0, high=2 ** 32 - 1),
+        Param("offset", "int", 0, "Draws to skip before this array",
+              when=("source", ("randn",)), low=0, high=MAX_ELEMENTS),
+        Param("shape", "shape", (4, 3), "Array shape", when=("source", ("randn", "fill"))),
+        Param("fill", "float", 1.0, "Value of every element", when=("source", ("fill",))),
+        Param("path", "path", "", "A .npy file (relative to the graph file)",
+              when=("source", ("npy",))),
+    ),
+    shape=_shape, forward=None, vjp=None, source=_source,
+))

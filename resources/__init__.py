@@ -1,0 +1,1 @@
+"""Bundled examples, the file-format schema and fonts (installed as gradviz.resources)."""
