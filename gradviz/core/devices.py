@@ -14,11 +14,13 @@ from .errors import DeviceError
 class Device:
     """`xp` is the array-API namespace; `native` the device object passed to creators."""
 
-    def __init__(self, name, xp, native=None, to_host=None, synchronize=None, errstate=None):
+    def __init__(self, name, xp, native=None, to_host=None, from_host=None, synchronize=None,
+                 errstate=None):
         self.name = name
         self.xp = xp
         self.native = native
         self._to_host = to_host or np.asarray
+        self._from_host = from_host
         self._synchronize = synchronize
         self._errstate = errstate
 
@@ -27,6 +29,8 @@ class Device:
 
     def asarray(self, host_array, dtype):
         """A host (NumPy) array moved to this device in `dtype` (a name: float64, float32)."""
+        if self._from_host:
+            return self._from_host(host_array, dtype)
         xp = self.xp
         return xp.asarray(host_array, dtype=getattr(xp, dtype), device=self.native)
 
@@ -46,6 +50,7 @@ class Device:
 def cpu() -> Device:
     import array_api_compat.numpy as xp
     return Device("cpu", xp, native="cpu",
+                  from_host=lambda a, dtype: a if a.dtype == dtype else a.astype(dtype),
                   errstate=lambda: np.errstate(all="ignore"))
 
 

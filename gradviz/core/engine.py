@@ -30,6 +30,9 @@ class _Plan:
             spec = get_op(node.op)
             ins = tuple(graph.input_edge(node_id, p).src for p in spec.inputs)
             self.steps.append((node_id, spec, ins, node.params, node.rev))
+        self.order = [step[0] for step in self.steps]
+        self.inputs = {step[0]: step[2] for step in self.steps}
+        self.ports = {step[0]: step[1].inputs for step in self.steps}
 
 
 class Engine:
@@ -64,7 +67,7 @@ class Engine:
         node_id = spec = None
         try:
             for node_id, spec, ins, params, rev in plan.steps:
-                in_tokens = tuple([tokens[i] for i in ins])
+                in_tokens = tuple(map(tokens.__getitem__, ins))
                 hit = old.pop(node_id, None)
                 if hit is not None and hit[0] == rev and hit[1] == in_tokens:
                     cache[node_id] = hit
@@ -73,7 +76,7 @@ class Engine:
                 if spec.source:
                     out = device.asarray(spec.source(params, base_dir=base_dir), dtype)
                 else:
-                    out = spec.forward(xp, *[values[i] for i in ins], **params)
+                    out = spec.forward(xp, *map(values.__getitem__, ins), **params)
                 token = next(_tokens)
                 cache[node_id] = (rev, in_tokens, out, token)
                 values[node_id], tokens[node_id] = out, token
@@ -96,7 +99,7 @@ class Engine:
                 g = grads.get(node_id)
                 if g is None or not ins:
                     continue
-                parts = spec.vjp(xp, g, values[node_id], *[values[i] for i in ins], **params)
+                parts = spec.vjp(xp, g, values[node_id], *map(values.__getitem__, ins), **params)
                 for src, port, part in zip(ins, spec.inputs, parts):
                     if part is None:
                         continue
@@ -137,9 +140,7 @@ class RunResult:
         self.dtype = dtype
         self.target = plan.target
         self.shapes = plan.shapes
-        self.order = [step[0] for step in plan.steps]
-        self.inputs = {step[0]: step[2] for step in plan.steps}
-        self.ports = {step[0]: step[1].inputs for step in plan.steps}
+        self.order, self.inputs, self.ports = plan.order, plan.inputs, plan.ports
         self.recomputed = recomputed
         self.seconds = seconds
         self._values = values

@@ -15,6 +15,11 @@ MAX_ID_LENGTH = 100
 DTYPES = ("float64", "float32")
 
 
+def _is_shape_error(error):
+    """A rule that failed, as opposed to an input not connected yet."""
+    return error is not None and error.port is None
+
+
 @dataclass
 class Node:
     id: str
@@ -76,6 +81,7 @@ class Graph:
         self.revision = next(_revisions)
         self._listeners = []
         self._engine = None
+        self._id_counters = {}
 
     # ---- events -------------------------------------------------------------------
     def subscribe(self, listener):
@@ -125,9 +131,13 @@ class Graph:
         return [n for n in self.nodes if not self._out.get(n)]
 
     def new_id(self, op):
-        for i in itertools.count(1):
+        """A free id such as 'mul3'. Counting resumes where it stopped (no O(n) scan)."""
+        i = self._id_counters.get(op, 0)
+        while True:
+            i += 1
             candidate = f"{op}{i}"
             if candidate not in self.nodes:
+                self._id_counters[op] = i
                 return candidate
 
     def downstream(self, node_id):
@@ -233,7 +243,8 @@ class Graph:
             else:
                 self._in[(dst, port)] = old
             self._shapes.update(before)
-        broken = [n for n, error in after.items() if error and not before[n][1]]
+        broken = [n for n, error in after.items()
+                  if _is_shape_error(error) and not _is_shape_error(before[n][1])]
         if broken:
             first = dst if dst in broken else broken[0]
             raise GraphError(str(after[first]), node=dst, port=port)

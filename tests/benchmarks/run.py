@@ -1,0 +1,142 @@
+"""Benchmarks (not tests): `make bench`. Every timing is a median over interleaved runs,
+reported as a ratio to a reference measured in the same process, because these machines
+are shared and noisy."""
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+
+import numpy as np
+
+import gradviz
+from gradviz.core.engine import Engine
+
+
+def notebook(x, y, z):
+    """The seed notebook's own code, forward and hand-written backward."""
+    H, W = x.shape
+    a = x * y
+    b = a + z
+    c = np.sum(b)
+    grad_c = 1.
+    grad_b = grad_c * np.ones((H, W))
+    grad_a = grad_b.copy()
+    grad_z = grad_b.copy()
+    grad_x = grad_a * y
+    grad_y = grad_a * x
+    return c, grad_x, grad_y, grad_z
+
+
+def seed_graph(shape, rng):
+    g = gradviz.Graph()
+    arrays = [rng.standard_normal(shape) for _ in range(3)]
+    x, y, z = (g.add("input", id=n, value=v) for n, v in zip("xyz", arrays))
+    g.add("sum", g.add("add", g.add("mul", x, y, id="a"), z, id="b"), id="c")
+    return g, [g.nodes[n].params["value"] for n in "xyz"]
+
+
+def interleaved(fns, repeat, number):
+    """Median seconds per call of each fn, alternating between them."""
+    samples = [[] for _ in fns]
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            samples[i].append((time.perf_counter() - start) / number)
+    return [statistics.median(s) for s in samples]
+
+
+def peak_arrays(fn, array_bytes):
+    """Peak memory fn allocates (kept results included), in arrays of array_bytes."""
+    gc.collect()
+    tracemalloc.start()
+    kept = fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del kept
+    return peak / array_bytes
+
+
+def bench_seed():
+    rng = np.random.default_rng(0)
+    rows = []
+    for shape, repeat, number in [((4, 3), 21, 2000), ((512, 512), 15, 10),
+                                  ((2048, 2048), 7, 1), ((4096, 4096), 5, 1)]:
+        graph, (x, y, z) = seed_graph(shape, rng)
+        engine = Engine()
+        ours, ref = interleaved([lambda: engine.run(graph, reuse=False),
+                                 lambda: notebook(x, y, z)], repeat, number)
+        rows.append((f"{shape[0]}x{shape[1]}", ours, ref))
+    size = 4096 * 4096 * 8
+    graph, (x, y, z) = seed_graph((4096, 4096), rng)
+    mem_ours = peak_arrays(lambda: Engine().run(graph, reuse=False), size)
+    mem_ref = peak_arrays(lambda: notebook(x, y, z), size)
+    return rows, (mem_ours, mem_ref)
+
+
+def chain_graph(n):
+    rng = np.random.default_rng(0)
+    g = gradviz.Graph()
+    prev = g.add("input", id="x0", value=rng.standard_normal((4, 3)))
+    for i in range(n):
+        leaf = g.add("input", value=rng.standard_normal((4, 3)))
+        prev = g.add("mul" if i % 2 else "add", prev, leaf)
+    g.add("sum", prev)
+    return g
+
+
+def torch_chain(n):
+    try:
+        import torch
+    except ImportError:
+        return None
+    gen = torch.Generator().manual_seed(0)
+    leaves = [torch.randn(4, 3, generator=gen, dtype=torch.float64, requires_grad=True)
+              for _ in range(n + 1)]
+
+    def step():
+        prev = leaves[0]
+        for i in range(n):
+            prev = prev * leaves[i + 1] if i % 2 else prev + leaves[i + 1]
+        prev.sum().backward()
+    return step
+
+
+def bench_chain(n=1000):
+    graph = chain_graph(n)
+    engine = Engine()
+    fns = [lambda: engine.run(graph, reuse=False)]
+    torch_step = torch_chain(n)
+    if torch_step:
+        fns.append(torch_step)
+    times = interleaved(fns, 11, 3)
+    return [t / n * 1e6 for t in times]
+
+
+def main():
+    print("## Seed graph, forward + backward (median; ratio = gradviz / notebook code)\n")
+    print("| size | gradviz | notebook code | ratio |")
+    print("|---|---|---|---|")
+    rows, (mem_ours, mem_ref) = bench_seed()
+    for size, ours, ref in rows:
+        print(f"| {size} | {_fmt(ours)} | {_fmt(ref)} | {ours / ref:.2f} |")
+    print(f"\nPeak memory at 4096x4096, all values and gradients kept: gradviz "
+          f"{mem_ours:.1f} arrays, notebook code {mem_ref:.1f} arrays (beyond the inputs).\n")
+    chain = bench_chain()
+    print("## 1000-node chain of 4x3 mul/add, a fresh leaf per node (per node)\n")
+    print(f"gradviz: {chain[0]:.1f} µs per node")
+    if len(chain) > 1:
+        print(f"PyTorch CPU autograd: {chain[1]:.1f} µs per node")
+    else:
+        print("PyTorch: not importable here, comparison skipped")
+
+
+def _fmt(seconds):
+    return f"{seconds * 1e6:.1f} µs" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
+
+
+if __name__ == "__main__":
+    main()
