@@ -43,9 +43,9 @@ def run_command(argv):
 
 
 def gui_command(argv):
-    _gui_parser().parse_args(argv)
-    print("gradviz: the editor is not available yet; use 'gradviz run FILE'", file=sys.stderr)
-    return 2
+    args = _gui_parser().parse_args(argv)
+    from .gui.app import main as gui_main
+    return gui_main(args.file)
 
 
 def main(argv=None):

@@ -195,11 +195,16 @@ class Graph:
         params = check_params(op, dict(params or {}), node_id)
         return Node(node_id, op, params, label, (float(pos[0]), float(pos[1])))
 
-    def add_node(self, node: Node):
+    def add_node(self, node: Node, index=None):
+        """Add a node; `index` puts it back at its old place in the node order (undo)."""
         if node.id in self.nodes:
             raise GraphError(f"duplicate node id {node.id!r}", node=node.id)
         get_op(node.op, node.id)
         self.nodes[node.id] = node
+        if index is not None and index < len(self.nodes) - 1:
+            items = list(self.nodes.items())
+            items.insert(index, items.pop())
+            self.nodes = dict(items)
         self._touch()
         self._emit("node_added", node)
         return node

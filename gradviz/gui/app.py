@@ -1,0 +1,87 @@
+"""Starting the editor."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+
+log = logging.getLogger("gradviz")
+
+
+def display_problem():
+    """Why no window can open here, or None. Qt itself would abort the process."""
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") \
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        return ("no display found (DISPLAY and WAYLAND_DISPLAY are unset); "
+                "use 'gradviz run FILE' to run a graph without one")
+    return None
+
+
+def _excepthook(window):
+    """Log every exception that reaches the event loop; show the first of each kind once."""
+    shown = set()
+
+    def hook(kind, value, tb):
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        key = (kind, str(value))
+        if key in shown:
+            window.show_message(f"Error: {value}")
+            return
+        shown.add(key)
+        from PySide6.QtWidgets import QMessageBox
+        QMessageBox.warning(window, "Unexpected error",
+                            f"{kind.__name__}: {value}\n\nYour document is intact; "
+                            "please save it. Details are in the log.")
+    return hook
+
+
+def create_window(path=None, recover=True):
+    """The main window with `path` (default: the seed example) loaded and running."""
+    from ..core.examples import example_path
+    from .main_window import MainWindow
+    from .theme import apply_app_style
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    apply_app_style(QApplication.instance())
+    window = MainWindow()
+    if not (recover and window.offer_recovery()):
+        if path is None:
+            window.open_path(str(example_path("seed")), ask=False)
+            window.document.path = None   # the default document is a new, untitled copy
+            window.document.path_changed.emit("")
+        elif not window.open_path(path, ask=False):
+            window.document.replace(__import__("gradviz").Graph())
+    QTimer.singleShot(0, window.check_gpu)
+    return window
+
+
+def main(path=None):
+    problem = display_problem()
+    if problem:
+        print(f"gradviz: {problem}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("gradviz")
+    app.setOrganizationName("gradviz")
+    window = create_window(path)
+    sys.excepthook = _excepthook(window)
+    window.show()
+    if os.environ.get("GRADVIZ_STARTUP_PROBE"):
+        _probe_first_paint(window)
+    return app.exec()
+
+
+def _probe_first_paint(window):
+    """For the start-up benchmark: print once the computed graph is painted, then quit."""
+    from PySide6.QtWidgets import QApplication
+
+    def painted(_result):
+        window.repaint()
+        QApplication.processEvents()
+        print("painted", flush=True)
+        QApplication.quit()
+    window.runner.finished.connect(painted)

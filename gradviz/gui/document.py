@@ -1,0 +1,193 @@
+"""The document: a graph, its undo stack and its file. The one place edits are pushed."""
+from __future__ import annotations
+
+import json
+import os
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from ..core import fileformat
+from ..core.errors import GraphError
+from ..core.graph import Graph
+from ..core.ops import get_op
+from . import commands
+
+
+class Document(QObject):
+    graph_replaced = Signal(object)   # a new Graph (New, Open, Revert, recovery)
+    edited = Signal()                 # any change to the graph, by edit, undo or redo
+    modified_changed = Signal(bool)
+    path_changed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.graph = Graph()
+        self.path = None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        self.undo_stack.indexChanged.connect(lambda _: self.edited.emit())
+
+    # ---- file state -------------------------------------------------------------
+    @property
+    def modified(self):
+        return not self.undo_stack.isClean()
+
+    @property
+    def title(self):
+        return os.path.basename(self.path) if self.path else "Untitled"
+
+    def replace(self, graph, path=None, modified=False):
+        """Show another graph (Open, New, Revert). Its undo history starts empty."""
+        self.graph = graph
+        self.path = os.path.abspath(path) if path else None
+        self.undo_stack.clear()
+        if modified:  # recovered work: unsaved until the user saves it
+            self.undo_stack.resetClean()
+        self.graph_replaced.emit(graph)
+        self.path_changed.emit(self.path or "")
+        self.modified_changed.emit(self.modified)
+        self.edited.emit()
+
+    def open(self, path):
+        """Load a file; on failure raise GraphFileError and keep the current document."""
+        self.replace(fileformat.load(path), path)
+
+    def save(self, path=None):
+        path = os.path.abspath(path or self.path)
+        self.graph.base_dir = os.path.dirname(path)
+        fileformat.save(self.graph, path)
+        if path != self.path:
+            self.path = path
+            self.path_changed.emit(path)
+        self.undo_stack.setClean()
+
+    # ---- edits --------------------------------------------------------------------
+    def push(self, command: QUndoCommand):
+        self.undo_stack.push(command)
+
+    def add_node(self, op, pos, params=None):
+        node = self.graph.make_node(op, pos=pos, params=params)
+        self.push(commands.AddNode(self.graph, node))
+        return node.id
+
+    def check_connect(self, src, dst, port):
+        """None if src -> dst.port may be drawn, else the reason."""
+        try:
+            self.graph.check_connect(src, dst, port)
+        except GraphError as e:
+            return str(e)
+        return None
+
+    def connect(self, src, dst, port):
+        """Connect (replacing what fed dst.port); raises GraphError and changes nothing
+        if the edge would make a cycle or shapes that do not fit."""
+        edge = self.graph.input_edge(dst, port)
+        if edge and edge.src == src:
+            return
+        self.graph.check_connect(src, dst, port)
+        self.push(commands.Connect(self.graph, src, dst, port))
+
+    def delete(self, node_ids=(), edges=()):
+        """Delete nodes (with their edges) and edges, as one undo step."""
+        node_ids = [n for n in self.graph.nodes if n in set(node_ids)]
+        doomed = {e for n in node_ids for e in self.graph.edges_of(n)} | set(edges)
+        if not node_ids and not doomed:
+            return
+        what = (f"{len(node_ids)} nodes" if len(node_ids) > 1 else
+                node_ids[0] if node_ids else f"{len(doomed)} edge" + "s" * (len(doomed) > 1))
+        macro = QUndoCommand(f"Delete {what}")
+        for edge in sorted(doomed, key=lambda e: (e.dst, e.port)):
+            commands.Disconnect(self.graph, edge, macro)
+        for node_id in node_ids:
+            commands.RemoveNode(self.graph, node_id, macro)
+        self.push(macro)
+
+    def move(self, moves):
+        moves = {n: (old, new) for n, (old, new) in moves.items() if old != new}
+        if moves:
+            self.push(commands.Move(self.graph, moves))
+
+    def rename(self, node_id, label):
+        label = label.strip()
+        if label == node_id:
+            label = ""
+        if label != self.graph.node(node_id).label:
+            self.push(commands.Rename(self.graph, node_id, label))
+
+    def set_params(self, node_id, params, what="params"):
+        """Raises GraphError (and changes nothing) for invalid params."""
+        node = self.graph.node(node_id)
+        from ..core.graph import check_params
+        checked = check_params(node.op, params, node_id)
+        if not _same_params(checked, node.params):
+            self.push(commands.SetParams(self.graph, node_id, checked, what))
+
+    def set_target(self, node_id):
+        if node_id != self.graph.target:
+            self.push(commands.SetTarget(self.graph, node_id))
+
+    # ---- clipboard ----------------------------------------------------------------
+    def copy_text(self, node_ids):
+        """The selected nodes and the edges among them, as graph-file JSON."""
+        keep = set(node_ids)
+        sub = Graph()
+        for node_id in self.graph.nodes:
+            if node_id in keep:
+                sub.add_node(self.graph.copy().nodes[node_id])
+        for edge in self.graph.edges:
+            if edge.src in keep and edge.dst in keep:
+                sub.connect(edge.src, edge.dst, edge.port)
+        return fileformat.dumps(sub)
+
+    def paste(self, text, offset=(40.0, 40.0)):
+        """Add the nodes of graph-file JSON under fresh ids; returns the new ids.
+        Raises GraphFileError for text that is not a gradviz graph."""
+        incoming = fileformat.loads(text)
+        if not incoming.nodes:
+            return []
+        renamed = {}
+        macro = QUndoCommand(f"Paste {len(incoming.nodes)} node" +
+                             "s" * (len(incoming.nodes) > 1))
+        taken = set(self.graph.nodes)
+        for node in incoming.nodes.values():
+            new_id = node.id if node.id not in taken else _fresh_id(node.id, taken)
+            taken.add(new_id)
+            renamed[node.id] = new_id
+            pos = (node.pos[0] + offset[0], node.pos[1] + offset[1])
+            copy = self.graph.make_node(node.op, new_id, node.label, pos, node.params)
+            commands.AddNode(self.graph, copy, macro)
+        for edge in incoming.edges:
+            commands.Connect(self.graph, renamed[edge.src], renamed[edge.dst], edge.port, macro)
+        self.push(macro)
+        return list(renamed.values())
+
+    def saved_json(self):
+        """The document as it would be saved (tests compare these)."""
+        return json.loads(fileformat.dumps(self.graph))
+
+
+def _fresh_id(node_id, taken):
+    stem = node_id.rstrip("0123456789") or node_id
+    i = 1
+    while f"{stem}{i}" in taken:
+        i += 1
+    return f"{stem}{i}"
+
+
+def _same_params(a, b):
+    if a.keys() != b.keys():
+        return False
+    for key in a:
+        x, y = a[key], b[key]
+        if hasattr(x, "shape") or hasattr(y, "shape"):
+            if getattr(x, "shape", None) != getattr(y, "shape", None) or \
+                    x.tobytes() != y.tobytes():
+                return False
+        elif x != y and not (x != x and y != y):  # NaN equals NaN here
+            return False
+    return True
+
+
+def op_title(op):
+    return get_op(op).title

@@ -1,0 +1,183 @@
+"""A node on the canvas: header with its name and op, ports, and a body that shows
+its latest value and gradient."""
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QFont, QPainterPath, QPen, QTextCursor
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem
+
+from ...core.ops import get_op
+from .. import theme
+from .port import PortItem
+
+
+class TitleItem(QGraphicsTextItem):
+    """The node's name; double-click to edit, Enter to commit, Escape to cancel."""
+
+    def __init__(self, node_item):
+        super().__init__(node_item)
+        self.node_item = node_item
+        self.setDefaultTextColor(theme.TEXT)
+        font = QFont()
+        font.setBold(True)
+        self.setFont(font)
+        self.setPos(6, 2)
+        self._editing = False
+
+    def start_editing(self):
+        self._editing = True
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextEditorInteraction)
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        cursor = self.textCursor()
+        cursor.select(QTextCursor.SelectionType.Document)
+        self.setTextCursor(cursor)
+
+    def _finish(self, commit):
+        if not self._editing:
+            return
+        self._editing = False
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        text = self.toPlainText()
+        self.clearFocus()
+        if commit:
+            self.scene().rename_node(self.node_item.node_id, text)
+        self.node_item.refresh()
+
+    def keyPressEvent(self, event):
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._finish(True)
+        elif event.key() == Qt.Key.Key_Escape:
+            self._finish(False)
+        else:
+            super().keyPressEvent(event)
+
+    def focusOutEvent(self, event):
+        super().focusOutEvent(event)
+        self._finish(True)
+
+
+class NodeItem(QGraphicsItem):
+    def __init__(self, node):
+        super().__init__()
+        self.node_id = node.id
+        self.node = node
+        self.spec = get_op(node.op)
+        self.summary = []
+        self.error = None
+        self.is_target = False
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.title = TitleItem(self)
+        rows = max(len(self.spec.inputs), 1)
+        self.inputs = {p: PortItem(self, p, QPointF(0, theme.HEADER + theme.PORT_ROW * (i + 0.5)))
+                       for i, p in enumerate(self.spec.inputs)}
+        self.output = PortItem(self, None, QPointF(theme.NODE_WIDTH,
+                                                   theme.HEADER + theme.PORT_ROW * 0.5))
+        self._ports_height = theme.PORT_ROW * rows
+        self._height = 0.0
+        self.setPos(*node.pos)
+        self.refresh()
+
+    # ---- geometry -----------------------------------------------------------------
+    def body_top(self):
+        return theme.HEADER + self._ports_height + 4
+
+    def boundingRect(self):
+        return QRectF(-2, -2, theme.NODE_WIDTH + 4, self._height + 4)
+
+    def output_pos(self):
+        return self.mapToScene(self.output.pos())
+
+    def input_pos(self, port):
+        return self.mapToScene(self.inputs[port].pos())
+
+    def header_rect(self):
+        return QRectF(0, 0, theme.NODE_WIDTH, theme.HEADER)
+
+    # ---- state ----------------------------------------------------------------------
+    def refresh(self):
+        """Re-read the node (label, params) and relayout."""
+        self.title.setPlainText(self.node.title)
+        height = self.body_top() + max(len(self.summary), 1) * theme.BODY_LINE + 8
+        if height != self._height:
+            self.prepareGeometryChange()
+            self._height = height
+        tip = f"{self.node.id} · {self.spec.title}\n{self.spec.doc}"
+        if self.error:
+            tip = f"{self.error}\n\n{tip}"
+        self.setToolTip(tip)
+        self.update()
+
+    def set_summary(self, lines):
+        self.summary = list(lines)
+        self.refresh()
+
+    def set_error(self, message):
+        self.error = message
+        self.refresh()
+
+    def set_target(self, is_target):
+        self.is_target = is_target
+        self.update()
+
+    # ---- painting ---------------------------------------------------------------------
+    def paint(self, painter, option, widget=None):
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        rect = QRectF(0, 0, theme.NODE_WIDTH, self._height)
+        path = QPainterPath()
+        path.addRoundedRect(rect, 6, 6)
+        painter.fillPath(path, theme.NODE_BODY)
+        header = QPainterPath()
+        header.addRoundedRect(self.header_rect(), 6, 6)
+        header.addRect(QRectF(0, theme.HEADER / 2, theme.NODE_WIDTH, theme.HEADER / 2))
+        painter.fillPath(header.simplified(),
+                         theme.CATEGORY.get(self.spec.category, theme.DEFAULT_CATEGORY))
+        painter.setPen(theme.TEXT_DIM)
+        small = QFont(painter.font())
+        small.setPointSizeF(max(small.pointSizeF() * 0.85, 6))
+        painter.setFont(small)
+        op_rect = QRectF(0, 0, theme.NODE_WIDTH - 8, theme.HEADER)
+        badge = f"∂ {self.spec.name}" if self.is_target else self.spec.name
+        painter.drawText(op_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         badge)
+        painter.setPen(theme.TEXT)
+        for port, item in self.inputs.items():
+            painter.drawText(QRectF(12, item.y() - 9, 80, 18), Qt.AlignmentFlag.AlignVCenter,
+                             port)
+        painter.setPen(theme.TEXT_DIM)
+        painter.drawText(QRectF(theme.NODE_WIDTH - 92, self.output.y() - 9, 80, 18),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "out")
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        mono.setPointSizeF(small.pointSizeF())
+        painter.setFont(mono)
+        painter.setPen(theme.NODE_ERROR if self.error else theme.TEXT)
+        lines = ["error: see tooltip"] if self.error else self.summary or ["not run yet"]
+        for i, line in enumerate(lines):
+            painter.drawText(QRectF(8, self.body_top() + i * theme.BODY_LINE,
+                                    theme.NODE_WIDTH - 16, theme.BODY_LINE),
+                             Qt.AlignmentFlag.AlignVCenter, line)
+        if self.error:
+            outline = QPen(theme.NODE_ERROR, 2.5)
+        elif self.isSelected():
+            outline = QPen(theme.NODE_SELECTED, 2)
+        elif self.is_target:
+            outline = QPen(theme.NODE_TARGET, 2)
+        else:
+            outline = QPen(theme.NODE_BORDER, 1)
+        painter.setPen(outline)
+        painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        painter.drawPath(path)
+
+    # ---- interaction --------------------------------------------------------------
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene():
+            self.scene().node_moved(self)
+        return super().itemChange(change, value)
+
+    def mouseDoubleClickEvent(self, event):
+        if self.header_rect().contains(event.pos()):
+            self.title.start_editing()
+            event.accept()
+        else:
+            super().mouseDoubleClickEvent(event)

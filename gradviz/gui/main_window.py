@@ -1,0 +1,462 @@
+"""The main window: canvas, palette, properties, toolbar, menus and status bar."""
+from __future__ import annotations
+
+import os
+import time
+
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
+                               QMainWindow, QMenu, QMessageBox)
+
+from ..core import fileformat
+from ..core.devices import gpu_status
+from ..core.errors import GradvizError
+from ..core.examples import example_names, example_path
+from ..core.graph import Graph
+from .autosave import Autosave, discard, leftovers
+from .document import Document
+from .palette import Palette, QuickAdd
+from .properties import PropertiesPanel
+from .scene import GraphScene
+from .view import GraphView
+from .worker import RunController
+
+FILE_FILTER = "gradviz graphs (*.gradviz);;All files (*)"
+CLIPBOARD_MIME = "application/x-gradviz"
+MAX_RECENT = 8
+DEVICES = [("cpu", "CPU · NumPy"), ("gpu", "GPU · CuPy")]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, autosave_ms=None):
+        super().__init__()
+        self.document = Document(self)
+        self.scene = GraphScene(self.document, self)
+        self.view = GraphView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.runner = RunController(self)
+        self.last_result = None
+        self.last_error = None
+        self._run_started = 0.0
+        self._run_scheduled = False
+        self.quick_add = QuickAdd(self)
+        self._quick_add_pos = QPointF()
+        self.settings = QSettings("gradviz", "gradviz")
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._wire()
+        kwargs = {} if autosave_ms is None else {"interval_ms": autosave_ms}
+        self.autosave = Autosave(self.document, **kwargs, parent=self)
+        self.resize(1280, 800)
+        self._update_title()
+
+    # ---- construction ---------------------------------------------------------------
+    def _build_docks(self):
+        self.palette = Palette(self)
+        dock = QDockWidget("Ops", self)
+        dock.setObjectName("ops")
+        dock.setWidget(self.palette)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.properties = PropertiesPanel(self.document, self.show_message, self)
+        dock = QDockWidget("Properties", self)
+        dock.setObjectName("properties")
+        dock.setWidget(self.properties)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.resizeDocks([self.findChild(QDockWidget, "ops")], [170], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
+
+    def _action(self, text, slot, shortcuts=(), tip=None):
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self):
+        K = QKeySequence.StandardKey
+        a = self._action
+        self.act_new = a("&New", self.new_document, [K.New])
+        self.act_open = a("&Open…", self.open_dialog, [K.Open])
+        self.act_save = a("&Save", self.save, [K.Save])
+        self.act_save_as = a("Save &As…", self.save_as_dialog, [K.SaveAs])
+        self.act_revert = a("&Revert", self.revert, tip="Reload the file, dropping changes")
+        self.act_quit = a("&Quit", self.close, [K.Quit])
+        stack = self.document.undo_stack
+        self.act_undo = stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcuts([QKeySequence(K.Undo)])
+        self.act_redo = stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Shift+Z"),
+                                    QKeySequence("Ctrl+Y")])
+        self.addActions([self.act_undo, self.act_redo])
+        self.act_copy = a("&Copy", self.copy, [K.Copy])
+        self.act_paste = a("&Paste", self.paste, [K.Paste])
+        self.act_duplicate = a("D&uplicate", self.duplicate, ["Ctrl+D"])
+        self.act_delete = a("&Delete", self.delete_selection, ["Delete", "Backspace"])
+        self.act_select_all = a("Select &All", self.select_all, [K.SelectAll])
+        self.act_add = a("&Add Node…", lambda: self.show_quick_add(self.view.cursor_scene_pos()),
+                         tip="Search the ops (Tab on the canvas)")
+        self.act_fit = a("&Fit All", self.view.fit_all, ["Home", "F"])
+        self.act_zoom_100 = a("Zoom to &100%", self.view.zoom_100, ["Ctrl+0"])
+        self.act_zoom_in = a("Zoom &In", lambda: self.view.zoom_by(1.25), [K.ZoomIn])
+        self.act_zoom_out = a("Zoom &Out", lambda: self.view.zoom_by(0.8), [K.ZoomOut])
+        self.act_run = a("&Run", self.run_now, ["F5"], "Run forward and backward")
+        self.act_auto = a("&Auto-run", lambda on: self.schedule_run() if on else None,
+                          tip="Run again after every edit")
+        self.act_auto.setCheckable(True)
+        self.act_auto.setChecked(True)
+        self.act_target_here = a("&Differentiate This Node", self.target_selected)
+
+    def _build_menus(self):
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addActions([self.act_new, self.act_open])
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.examples_menu = file.addMenu("&Examples")
+        for name in example_names():
+            self.examples_menu.addAction(name, lambda n=name: self.open_example(n))
+        file.addSeparator()
+        file.addActions([self.act_save, self.act_save_as, self.act_revert])
+        file.addSeparator()
+        file.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.act_undo, self.act_redo])
+        edit.addSeparator()
+        edit.addActions([self.act_copy, self.act_paste, self.act_duplicate, self.act_delete])
+        edit.addSeparator()
+        edit.addActions([self.act_select_all, self.act_add])
+        view = bar.addMenu("&View")
+        view.addActions([self.act_fit, self.act_zoom_100, self.act_zoom_in, self.act_zoom_out])
+        run = bar.addMenu("&Run")
+        run.addActions([self.act_run, self.act_auto, self.act_target_here])
+        self._refresh_recent()
+
+    def _build_toolbar(self):
+        bar = self.addToolBar("Run")
+        bar.setObjectName("run")
+        bar.setMovable(False)
+        bar.addWidget(QLabel(" Device "))
+        self.device_box = QComboBox()
+        for key, text in DEVICES:
+            self.device_box.addItem(text, key)
+        self.device_box.setToolTip("Where the graph runs")
+        bar.addWidget(self.device_box)
+        bar.addSeparator()
+        bar.addAction(self.act_run)
+        bar.addAction(self.act_auto)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Differentiate "))
+        self.target_box = QComboBox()
+        self.target_box.setMinimumContentsLength(10)
+        self.target_box.setToolTip("The node whose sum is differentiated")
+        bar.addWidget(self.target_box)
+
+    def _wire(self):
+        doc = self.document
+        doc.edited.connect(self._on_edited)
+        doc.modified_changed.connect(lambda _: self._update_title())
+        doc.path_changed.connect(lambda _: self._update_title())
+        doc.graph_replaced.connect(lambda _: self._on_replaced())
+        self.scene.message.connect(self.show_message)
+        self.scene.selectionChanged.connect(self._on_selection)
+        self.scene.context_requested.connect(self._context_menu)
+        self.view.quick_add_requested.connect(self.show_quick_add)
+        self.view.files_dropped.connect(lambda paths: paths and self.open_path(paths[0]))
+        self.view.op_dropped.connect(lambda op, pos: self.add_op(op, pos))
+        self.palette.op_chosen.connect(
+            lambda op: self.add_op(op, self.view.mapToScene(self.view.viewport().rect().center())))
+        self.quick_add.op_chosen.connect(lambda op: self.add_op(op, self._quick_add_pos))
+        self.runner.finished.connect(self._on_result)
+        self.runner.failed.connect(self._on_failure)
+        self.device_box.currentIndexChanged.connect(lambda _: self.schedule_run())
+        self.target_box.activated.connect(self._on_target_chosen)
+
+    # ---- messages and title -----------------------------------------------------------
+    def show_message(self, text, timeout=8000):
+        self.statusBar().showMessage(text, timeout)
+
+    def _update_title(self):
+        self.setWindowTitle(f"{self.document.title}[*] — gradviz")
+        self.setWindowModified(self.document.modified)
+
+    # ---- editing --------------------------------------------------------------------
+    def add_op(self, op, scene_pos):
+        """Add a node centred under scene_pos, selected; returns its id."""
+        pos = (round(scene_pos.x() - 90), round(scene_pos.y() - 30))
+        try:
+            node_id = self.document.add_node(op, pos)
+        except GradvizError as e:
+            self.show_message(str(e))
+            return None
+        self.scene.clearSelection()
+        self.scene.nodes[node_id].setSelected(True)
+        return node_id
+
+    def show_quick_add(self, scene_pos):
+        self._quick_add_pos = scene_pos
+        global_pos = self.view.viewport().mapToGlobal(self.view.mapFromScene(scene_pos))
+        self.quick_add.popup(global_pos)
+
+    def delete_selection(self):
+        self.document.delete(self.scene.selected_node_ids(), self.scene.selected_edges())
+
+    def select_all(self):
+        for item in self.scene.nodes.values():
+            item.setSelected(True)
+
+    def copy(self):
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            return
+        text = self.document.copy_text(ids)
+        mime = QMimeData()
+        mime.setText(text)
+        mime.setData(CLIPBOARD_MIME, text.encode())
+        QApplication.clipboard().setMimeData(mime)
+        self.show_message(f"Copied {len(ids)} node" + "s" * (len(ids) > 1))
+
+    def paste(self, text=None):
+        if text is None:
+            mime = QApplication.clipboard().mimeData()
+            text = (bytes(mime.data(CLIPBOARD_MIME)).decode() if mime.hasFormat(CLIPBOARD_MIME)
+                    else mime.text())
+        if not text.strip():
+            return
+        try:
+            ids = self.document.paste(text)
+        except GradvizError as e:
+            self.show_message(f"Nothing pasted: the clipboard holds no gradviz graph ({e})")
+            return
+        self.scene.clearSelection()
+        for node_id in ids:
+            self.scene.nodes[node_id].setSelected(True)
+
+    def duplicate(self):
+        ids = self.scene.selected_node_ids()
+        if ids:
+            self.paste(self.document.copy_text(ids))
+
+    def target_selected(self):
+        ids = self.scene.selected_node_ids()
+        if len(ids) == 1:
+            self.document.set_target(ids[0])
+
+    def _on_target_chosen(self, index):
+        self.document.set_target(self.target_box.itemData(index))
+
+    def _context_menu(self, node_id, screen_pos):
+        menu = QMenu(self)
+        if node_id:
+            menu.addAction(self.act_target_here)
+            menu.addAction("Rename", lambda: self.scene.nodes[node_id].title.start_editing())
+            menu.addActions([self.act_duplicate, self.act_copy, self.act_delete])
+        else:
+            menu.addAction(self.act_add)
+            menu.addActions([self.act_paste, self.act_fit])
+        menu.popup(screen_pos)
+        self._menu = menu
+
+    def _on_selection(self):
+        ids = self.scene.selected_node_ids()
+        self.properties.set_node(ids[0] if len(ids) == 1 else None)
+
+    # ---- running ----------------------------------------------------------------------
+    def device(self):
+        return self.device_box.currentData()
+
+    def _on_edited(self):
+        self._refresh_targets()
+        if self.act_auto.isChecked():
+            self.schedule_run()
+
+    def schedule_run(self):
+        """Run once the current burst of edits is over (coalesced in the event loop)."""
+        if not self._run_scheduled:
+            self._run_scheduled = True
+            QTimer.singleShot(0, self.run_now)
+
+    def run_now(self):
+        self._run_scheduled = False
+        if not self.document.graph.nodes:
+            self.last_result = None
+            self.status_label.setText("empty graph")
+            return
+        self._run_started = time.perf_counter()
+        self.status_label.setText("running…")
+        self.runner.request(self.document.graph, self.device())
+
+    def _on_result(self, result):
+        self.last_result, self.last_error = result, None
+        self.scene.show_result(result)
+        self.properties.refresh()
+        ms = (time.perf_counter() - self._run_started) * 1000
+        self.status_label.setText(f"∂ sum({result.target}) · {result.device.name} · {ms:.1f} ms")
+
+    def _on_failure(self, error):
+        self.last_error = error
+        self.scene.show_error(error)
+        self.status_label.setText("error")
+        self.show_message(f"Cannot run: {error}", 0)
+
+    def _refresh_targets(self):
+        box = self.target_box
+        graph = self.document.graph
+        box.blockSignals(True)
+        box.clear()
+        box.addItem("auto (single output)", None)
+        for node_id in graph.nodes:
+            box.addItem(node_id, node_id)
+        box.setCurrentIndex(max(box.findData(graph.target), 0) if graph.target else 0)
+        box.blockSignals(False)
+
+    def check_gpu(self):
+        """Enable the GPU entry only where CuPy can run; else say why in its tooltip."""
+        available, reason = gpu_status()
+        item = self.device_box.model().item(self.device_box.findData("gpu"))
+        item.setEnabled(available)
+        item.setToolTip(reason if available else f"Unavailable: {reason}")
+
+    # ---- files ---------------------------------------------------------------------------
+    def maybe_save(self):
+        """True when it is fine to drop the current document (saved, discarded)."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.warning(
+            self, "Unsaved changes",
+            f"Save changes to {self.document.title} before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_document(self):
+        if self.maybe_save():
+            self.document.replace(Graph())
+            self.autosave.clear()
+
+    def open_dialog(self):
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._folder(), FILE_FILTER)
+        if path:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path, ask=True):
+        """Open a file; on failure show why and keep the current document."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            self.document.open(path)
+        except GradvizError as e:
+            QMessageBox.critical(self, "Cannot open file", str(e))
+            return False
+        self._add_recent(self.document.path)
+        self.autosave.clear()
+        return True
+
+    def open_example(self, name):
+        if self.open_path(str(example_path(name))):
+            # An example opens as a new, untitled copy: saving never overwrites it.
+            self.document.path = None
+            self.document.path_changed.emit("")
+
+    def save(self):
+        if not self.document.path:
+            return self.save_as_dialog()
+        return self.save_to(self.document.path)
+
+    def save_as_dialog(self):
+        path, _ = QFileDialog.getSaveFileName(self, "Save graph as", self._folder(),
+                                              FILE_FILTER)
+        if not path:
+            return False
+        if not path.endswith(fileformat.SUFFIX):
+            path += fileformat.SUFFIX
+        return self.save_to(path)
+
+    def save_to(self, path):
+        try:
+            self.document.save(path)
+        except GradvizError as e:
+            QMessageBox.critical(self, "Cannot save", str(e))
+            return False
+        self._add_recent(self.document.path)
+        self.autosave.clear()
+        self.show_message(f"Saved {self.document.path}")
+        return True
+
+    def revert(self):
+        path = self.document.path
+        if not path or not self.document.modified:
+            return
+        answer = QMessageBox.question(self, "Revert", f"Drop all changes to "
+                                      f"{self.document.title} since it was saved?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.open_path(path, ask=False)
+
+    def _folder(self):
+        return os.path.dirname(self.document.path) if self.document.path else os.getcwd()
+
+    def _add_recent(self, path):
+        recent = [p for p in self._recent() if p != path]
+        self.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
+        self._refresh_recent()
+
+    def _recent(self):
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _refresh_recent(self):
+        self.recent_menu.clear()
+        for path in self._recent():
+            self.recent_menu.addAction(path, lambda p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def _on_replaced(self):
+        self.last_result = None
+        self.properties.set_node(None)
+        QTimer.singleShot(0, self.view.fit_all)
+
+    # ---- recovery and closing ---------------------------------------------------------
+    def offer_recovery(self):
+        """After a crash: offer the newest autosave left by a gradviz that is gone."""
+        found = leftovers(self.autosave.folder)
+        if not found:
+            return False
+        path, meta = found[0]
+        original = meta.get("path") or "an untitled graph"
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(meta["time"])))
+        box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
+                          f"gradviz closed unexpectedly with unsaved changes to {original} "
+                          f"(autosaved {when}). Recover them?", parent=self)
+        recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.exec()
+        if box.clickedButton() is recover:
+            try:
+                graph = fileformat.load(path)
+            except GradvizError as e:
+                QMessageBox.critical(self, "Cannot recover", str(e))
+                return False
+            self.document.replace(graph, meta.get("path"), modified=True)
+            discard(path)
+            self.autosave.save_now()
+            return True
+        discard(path)
+        return False
+
+    def closeEvent(self, event):
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.autosave.clear()
+        self.runner.shutdown()
+        event.accept()

@@ -1,0 +1,192 @@
+"""The canvas scene: mirrors the document's graph through its events. Items never
+change the graph themselves; they ask the document, which pushes undoable commands."""
+from __future__ import annotations
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Signal
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsScene
+
+from ..core.errors import GraphError
+from . import theme
+from .format import summary_lines
+from .interactions import ConnectDrag
+from .items.edge import EdgeItem
+from .items.node import NodeItem
+from .items.port import PortItem
+
+
+class GraphScene(QGraphicsScene):
+    message = Signal(str)              # for the status bar
+    context_requested = Signal(object, object)   # (node id or None, screen pos)
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[tuple, EdgeItem] = {}
+        self._graph = None
+        self._drag = None
+        self._move_start = {}
+        self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
+        document.graph_replaced.connect(self.rebuild)
+        self.rebuild(document.graph)
+
+    # ---- mirroring the model ----------------------------------------------------------
+    def rebuild(self, graph):
+        if self._graph is not None:
+            self._graph.unsubscribe(self._on_event)
+        self._drag = None
+        self.clear()
+        self.nodes.clear()
+        self.edges.clear()
+        self._graph = graph
+        graph.subscribe(self._on_event)
+        for node in graph.nodes.values():
+            self._add_node(node)
+        for edge in graph.edges:
+            self._add_edge(edge)
+        self.mark_target()
+
+    def _on_event(self, event, *args):
+        if event == "node_added":
+            self._add_node(args[0])
+        elif event == "node_removed":
+            item = self.nodes.pop(args[0].id)
+            self.removeItem(item)
+        elif event == "edge_added":
+            self._add_edge(args[0])
+        elif event == "edge_removed":
+            edge = args[0]
+            self.removeItem(self.edges.pop((edge.dst, edge.port)))
+        elif event == "node_changed":
+            node, what = args
+            item = self.nodes[node.id]
+            if what == "pos":
+                item.setPos(*node.pos)
+            else:
+                item.refresh()
+        elif event == "graph_changed":
+            self.mark_target()
+
+    def _add_node(self, node):
+        item = NodeItem(node)
+        self.nodes[node.id] = item
+        self.addItem(item)
+
+    def _add_edge(self, edge):
+        item = EdgeItem(edge, self.nodes[edge.src], self.nodes[edge.dst])
+        self.edges[(edge.dst, edge.port)] = item
+        self.addItem(item)
+
+    def node_moved(self, item):
+        for edge in self._graph.edges_of(item.node_id):
+            edge_item = self.edges.get((edge.dst, edge.port))
+            if edge_item:
+                edge_item.update_path()
+
+    def mark_target(self, target=None):
+        graph = self._graph
+        if target is None:
+            try:
+                target = graph.resolve_target()
+            except GraphError:
+                target = None
+        for node_id, item in self.nodes.items():
+            item.set_target(node_id == target)
+
+    # ---- results ------------------------------------------------------------------------
+    def show_result(self, result):
+        for node_id, item in self.nodes.items():
+            item.set_error(None)
+            if node_id in result:
+                grad = result.grad(node_id) if result.affects_target(node_id) else None
+                item.set_summary(summary_lines(result.value(node_id), grad))
+            else:
+                item.set_summary(["not run yet"])
+        self.mark_target(result.target)
+
+    def show_error(self, error):
+        for node_id, item in self.nodes.items():
+            item.set_error(str(error) if node_id == getattr(error, "node", None) else None)
+
+    def selected_node_ids(self):
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edges(self):
+        return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    # ---- connecting -----------------------------------------------------------------------
+    def port_at(self, pos):
+        r = theme.PORT_RADIUS + 4
+        for item in self.items(QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r)):
+            if isinstance(item, PortItem):
+                return item
+        return None
+
+    def begin_connection(self, port, pos):
+        self._drag = ConnectDrag(self, port, pos)
+
+    def drag_connection(self, pos):
+        if self._drag:
+            self._drag.update(pos)
+
+    def end_connection(self, pos):
+        drag, self._drag = self._drag, None
+        if drag:
+            drag.finish(pos)
+
+    # ---- moving (one undo step per drag) ------------------------------------------------
+    def mousePressEvent(self, event):
+        super().mousePressEvent(event)
+        self._move_start = {n: self.nodes[n].pos() for n in self.selected_node_ids()}
+
+    def mouseReleaseEvent(self, event):
+        super().mouseReleaseEvent(event)
+        start, self._move_start = self._move_start, {}
+        moves = {}
+        for node_id, old in start.items():
+            item = self.nodes.get(node_id)
+            if item and item.pos() != old:
+                moves[node_id] = ((old.x(), old.y()), (item.pos().x(), item.pos().y()))
+        if moves:
+            self.document.move(moves)
+
+    def rename_node(self, node_id, text):
+        if node_id in self.nodes:
+            self.document.rename(node_id, text)
+
+    def contextMenuEvent(self, event):
+        item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        if item is not None and not item.isSelected():
+            self.clearSelection()
+            item.setSelected(True)
+        self.context_requested.emit(item.node_id if item else None, event.screenPos())
+        event.accept()
+
+    # ---- background ----------------------------------------------------------------------
+    def drawBackground(self, painter, rect):
+        painter.fillRect(rect, theme.CANVAS)
+        step = theme.GRID
+        left = int(rect.left()) - int(rect.left()) % step
+        top = int(rect.top()) - int(rect.top()) % step
+        minor, major = [], []
+        x = left
+        while x < rect.right():
+            (major if x % (step * 5) == 0 else minor).append(
+                QLineF(x, rect.top(), x, rect.bottom()))
+            x += step
+        y = top
+        while y < rect.bottom():
+            (major if y % (step * 5) == 0 else minor).append(
+                QLineF(rect.left(), y, rect.right(), y))
+            y += step
+        painter.setPen(QPen(theme.GRID_MINOR, 0))
+        painter.drawLines(minor)
+        painter.setPen(QPen(theme.GRID_MAJOR, 0))
+        painter.drawLines(major)
+
+
+def scene_point(x, y):
+    return QPointF(x, y)

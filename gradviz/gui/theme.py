@@ -1,0 +1,50 @@
+"""Colors and sizes of the canvas, in one place."""
+from PySide6.QtGui import QColor
+
+CANVAS = QColor("#1e1f22")
+GRID_MINOR = QColor("#26282c")
+GRID_MAJOR = QColor("#2f3136")
+NODE_BODY = QColor("#2b2d31")
+NODE_BORDER = QColor("#111214")
+NODE_SELECTED = QColor("#f0a030")
+NODE_ERROR = QColor("#e5484d")
+NODE_TARGET = QColor("#46a758")
+TEXT = QColor("#e6e6e6")
+TEXT_DIM = QColor("#9a9ca3")
+EDGE = QColor("#8b8d94")
+EDGE_SELECTED = QColor("#f0a030")
+PORT = QColor("#c8c9cc")
+PORT_OK = QColor("#46a758")
+PORT_BAD = QColor("#e5484d")
+
+CATEGORY = {  # header colors, by op category
+    "Inputs": QColor("#2f6f8f"),
+    "Math": QColor("#5b4b8a"),
+    "Reduce": QColor("#7a5230"),
+}
+DEFAULT_CATEGORY = QColor("#4a4d55")
+
+NODE_WIDTH = 180
+HEADER = 26
+PORT_ROW = 22
+PORT_RADIUS = 6
+BODY_LINE = 17
+GRID = 20
+
+
+def apply_app_style(app):
+    """A dark Fusion palette, matching the canvas."""
+    from PySide6.QtGui import QPalette
+    app.setStyle("Fusion")
+    p = QPalette()
+    roles = QPalette.ColorRole
+    for role, color in [(roles.Window, "#2b2d31"), (roles.WindowText, "#e6e6e6"),
+                        (roles.Base, "#1e1f22"), (roles.AlternateBase, "#26282c"),
+                        (roles.Text, "#e6e6e6"), (roles.Button, "#34363c"),
+                        (roles.ButtonText, "#e6e6e6"), (roles.Highlight, "#3b6ea8"),
+                        (roles.HighlightedText, "#ffffff"), (roles.ToolTipBase, "#111214"),
+                        (roles.ToolTipText, "#e6e6e6"), (roles.PlaceholderText, "#7a7c83")]:
+        p.setColor(role, QColor(color))
+    p.setColor(QPalette.ColorGroup.Disabled, roles.Text, QColor("#6b6d73"))
+    p.setColor(QPalette.ColorGroup.Disabled, roles.ButtonText, QColor("#6b6d73"))
+    app.setPalette(p)

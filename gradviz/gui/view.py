@@ -1,0 +1,147 @@
+"""The canvas view: zoom around the cursor, pan with the middle button or Space+drag,
+rubber-band selection, quick-add on Tab or double-click, and drops."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QGraphicsView
+
+OP_MIME = "application/x-gradviz-op"
+MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+
+
+class GraphView(QGraphicsView):
+    quick_add_requested = Signal(QPointF)      # scene position for the new node
+    files_dropped = Signal(list)
+    op_dropped = Signal(str, QPointF)
+
+    def __init__(self, scene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._pan_from = None
+        self._space = False
+
+    # ---- zoom -------------------------------------------------------------------------
+    def zoom(self):
+        return self.transform().m11()
+
+    def zoom_by(self, factor):
+        factor = max(MIN_ZOOM / self.zoom(), min(MAX_ZOOM / self.zoom(), factor))
+        self.scale(factor, factor)
+
+    def wheelEvent(self, event):
+        self.zoom_by(1.0015 ** event.angleDelta().y())
+
+    def fit_all(self):
+        items = self.scene().itemsBoundingRect()
+        if items.isEmpty():
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        self.fitInView(items.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.5:
+            self.zoom_by(1.5 / self.zoom())
+
+    def zoom_100(self):
+        center = self.mapToScene(self.viewport().rect().center())
+        self.resetTransform()
+        self.centerOn(center)
+
+    def cursor_scene_pos(self):
+        pos = self.viewport().mapFromGlobal(self.cursor().pos())
+        if not self.viewport().rect().contains(pos):
+            pos = self.viewport().rect().center()
+        return self.mapToScene(pos)
+
+    # ---- pan ---------------------------------------------------------------------------
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event):
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if event.button() == Qt.MouseButton.MiddleButton and self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event):
+        if self.itemAt(event.position().toPoint()) is None:
+            self.quick_add_requested.emit(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # ---- keys -------------------------------------------------------------------------
+    def event(self, event):
+        # Tab would move the focus; here it opens the quick-add popup, as in Blender.
+        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Tab \
+                and not self._editing_text():
+            self.quick_add_requested.emit(self.cursor_scene_pos())
+            return True
+        return super().event(event)
+
+    def _editing_text(self):
+        focus = self.scene().focusItem()
+        return focus is not None and bool(focus.flags() & focus.GraphicsItemFlag.ItemIsFocusable)
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() \
+                and not self._editing_text():
+            self._space = True
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event):
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and self._space:
+            self._space = False
+            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+            return
+        super().keyReleaseEvent(event)
+
+    # ---- drops --------------------------------------------------------------------------
+    def _accepts(self, mime):
+        return mime.hasFormat(OP_MIME) or any(
+            u.isLocalFile() and u.toLocalFile().endswith(".gradviz") for u in mime.urls())
+
+    def dragEnterEvent(self, event):
+        if self._accepts(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    dragMoveEvent = dragEnterEvent
+
+    def dropEvent(self, event):
+        mime = event.mimeData()
+        if mime.hasFormat(OP_MIME):
+            op = bytes(mime.data(OP_MIME)).decode()
+            self.op_dropped.emit(op, self.mapToScene(event.position().toPoint()))
+        else:
+            self.files_dropped.emit([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
+        event.acceptProposedAction()

@@ -1,0 +1,98 @@
+"""Runs the engine off the GUI thread. A newer request supersedes an older one: a
+stale result is never shown."""
+from __future__ import annotations
+
+import logging
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..core.engine import Engine
+from ..core.errors import GradvizError
+
+log = logging.getLogger(__name__)
+
+
+class _Worker(QObject):
+    done = Signal(int, object)
+    failed = Signal(int, object)
+
+    def __init__(self):
+        super().__init__()
+        self.engine = Engine()   # lives in the worker thread: its cache is never shared
+
+    @Slot(object)
+    def run(self, job):
+        run_id, graph, device, target = job
+        try:
+            result = self.engine.run(graph, device=device, target=target)
+        except GradvizError as e:
+            self.failed.emit(run_id, e)
+        except Exception as e:  # a bug: report it on the run, keep the app alive
+            log.error("run failed:\n%s", traceback.format_exc())
+            self.failed.emit(run_id, RuntimeError(f"internal error: {type(e).__name__}: {e}"))
+        else:
+            self.done.emit(run_id, result)
+
+
+class RunController(QObject):
+    finished = Signal(object)     # RunResult of the latest request
+    failed = Signal(object)       # its error
+    busy_changed = Signal(bool)
+    _submit = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("gradviz-run")
+        self._worker = _Worker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.run)
+        self._worker.done.connect(self.on_worker_done)
+        self._worker.failed.connect(self.on_worker_failed)
+        self._thread.start()
+        self._latest = 0
+        self._running = False
+        self._pending = None
+
+    @property
+    def busy(self):
+        return self._running
+
+    def request(self, graph, device="cpu", target=None):
+        """Run a snapshot of `graph`; later edits do not reach a run in progress."""
+        self._latest += 1
+        job = (self._latest, graph.copy(), device, target)
+        if self._running:
+            self._pending = job
+        else:
+            self._dispatch(job)
+
+    def _dispatch(self, job):
+        self._running = True
+        self.busy_changed.emit(True)
+        self._submit.emit(job)
+
+    def _next(self):
+        self._running = False
+        if self._pending is not None:
+            job, self._pending = self._pending, None
+            self._dispatch(job)
+        else:
+            self.busy_changed.emit(False)
+
+    @Slot(int, object)
+    def on_worker_done(self, run_id, result):
+        self._next()
+        if run_id == self._latest:
+            self.finished.emit(result)
+
+    @Slot(int, object)
+    def on_worker_failed(self, run_id, error):
+        self._next()
+        if run_id == self._latest:
+            self.failed.emit(error)
+
+    def shutdown(self):
+        self._thread.quit()
+        self._thread.wait()
