@@ -4,6 +4,12 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand
 
 
+def _title(graph, node_id):
+    """How the user knows a node: its label, else its id (also before it is added)."""
+    node = graph.nodes.get(node_id)
+    return node.title if node else node_id
+
+
 class AddNode(QUndoCommand):
     def __init__(self, graph, node, parent=None):
         super().__init__(f"Add {node.op} {node.id}", parent)
@@ -36,7 +42,7 @@ class Connect(QUndoCommand):
     """Connect src -> dst.port, replacing whatever fed that port."""
 
     def __init__(self, graph, src, dst, port, parent=None):
-        super().__init__(f"Connect {src} → {dst}", parent)
+        super().__init__(f"Connect {_title(graph, src)} → {_title(graph, dst)}", parent)
         self.graph, self.src, self.dst, self.port = graph, src, dst, port
         self.replaced = graph.input_edge(dst, port)
 
@@ -53,7 +59,8 @@ class Connect(QUndoCommand):
 
 class Disconnect(QUndoCommand):
     def __init__(self, graph, edge, parent=None):
-        super().__init__(f"Disconnect {edge.src} → {edge.dst}", parent)
+        super().__init__(f"Disconnect {_title(graph, edge.src)} → {_title(graph, edge.dst)}",
+                         parent)
         self.graph, self.edge = graph, edge
 
     def redo(self):

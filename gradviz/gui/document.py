@@ -25,8 +25,14 @@ class Document(QObject):
         self.graph = Graph()
         self.path = None
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
-        self.undo_stack.indexChanged.connect(lambda _: self.edited.emit())
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.undo_stack.indexChanged.connect(self._on_index_changed)
+
+    def _on_clean_changed(self, clean):
+        self.modified_changed.emit(not clean)
+
+    def _on_index_changed(self, _index):
+        self.edited.emit()
 
     # ---- file state -------------------------------------------------------------
     @property

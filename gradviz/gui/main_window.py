@@ -90,11 +90,13 @@ class MainWindow(QMainWindow):
         self.act_revert = a("&Revert", self.revert, tip="Reload the file, dropping changes")
         self.act_quit = a("&Quit", self.close, [K.Quit])
         stack = self.document.undo_stack
-        self.act_undo = stack.createUndoAction(self, "&Undo")
+        self.act_undo = stack.createUndoAction(self, "Undo")
         self.act_undo.setShortcuts([QKeySequence(K.Undo)])
-        self.act_redo = stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence(K.Redo), QKeySequence("Ctrl+Shift+Z"),
-                                    QKeySequence("Ctrl+Y")])
+        self.act_redo = stack.createRedoAction(self, "Redo")
+        redo_keys = {k.toString(): k for k in QKeySequence.keyBindings(K.Redo)}
+        for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):  # both habits, whatever the platform's
+            redo_keys.setdefault(extra, QKeySequence(extra))
+        self.act_redo.setShortcuts(list(redo_keys.values()))
         self.addActions([self.act_undo, self.act_redo])
         self.act_copy = a("&Copy", self.copy, [K.Copy])
         self.act_paste = a("&Paste", self.paste, [K.Paste])

@@ -34,9 +34,10 @@ class TitleItem(QGraphicsTextItem):
         if not self._editing:
             return
         self._editing = False
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         text = self.toPlainText()
-        self.clearFocus()
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        if self.scene() and self.scene().focusItem() is self:
+            self.scene().setFocusItem(None)
         if commit:
             self.scene().rename_node(self.node_item.node_id, text)
         self.node_item.refresh()

@@ -1,0 +1,78 @@
+import os
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path, monkeypatch):
+    """Recent files and autosaves go to this test's own folders."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("GRADVIZ_DATA_DIR", str(tmp_path / "data"))
+
+
+def close_window(window):
+    window.document.undo_stack.setClean()   # no save prompt at teardown
+    window.close()
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """make_window(path=None, recover=False): a shown main window, first run done.
+    The first run is requested from the event loop, so waiting after creation is safe."""
+    from gradviz.gui.app import create_window
+
+    def make(path=None, recover=False):
+        window = create_window(path, recover=recover)
+        qtbot.addWidget(window, before_close_func=close_window)
+        window.resize(1200, 800)
+        window.show()
+        if window.document.graph.nodes:
+            with qtbot.waitSignal(window.runner.finished, timeout=10000):
+                pass
+        qtbot.waitExposed(window)
+        return window
+    return make
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def viewport_point(view, scene_pos):
+    return view.mapFromScene(scene_pos)
+
+
+def drag(view, start, end, steps=5, button=Qt.MouseButton.LeftButton):
+    """A real mouse drag on the view's viewport between two scene positions."""
+    vp = view.viewport()
+    a, b = view.mapFromScene(start), view.mapFromScene(end)
+    QTest.mousePress(vp, button, Qt.KeyboardModifier.NoModifier, a)
+    for i in range(1, steps + 1):
+        p = a + (b - a) * (i / steps)
+        QTest.mouseMove(vp, QPoint(round(p.x()), round(p.y())))
+    QTest.mouseRelease(vp, button, Qt.KeyboardModifier.NoModifier, b)
+
+
+def answer_next_dialog(button_text, found=None):
+    """Click the button labelled `button_text` in the next modal dialog."""
+    def click():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, click)
+            return
+        if found is not None:
+            found.append(dialog.text() if hasattr(dialog, "text") else dialog.windowTitle())
+        for b in dialog.findChildren(__import__("PySide6.QtWidgets").QtWidgets.QAbstractButton):
+            if b.text().replace("&", "") == button_text:
+                b.click()
+                return
+        raise AssertionError(f"no button {button_text!r} in {dialog.windowTitle()!r}")
+    QTimer.singleShot(20, click)
+
+
+def header_point(item):
+    return item.mapToScene(QPointF(60, 12))
