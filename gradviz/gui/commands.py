@@ -1,4 +1,7 @@
-"""Undoable edits. redo/undo only call the graph's inverse-pair mutators."""
+"""Undoable edits. Each edit is plain Python with redo/undo that only call the graph's
+inverse-pair mutators; `Step` wraps one or more of them as one entry of the QUndoStack.
+(Composing QUndoCommands as C++ parent and children crashes PySide at teardown: the
+Python wrappers and the parent both think they own the children.)"""
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
@@ -10,10 +13,26 @@ def _title(graph, node_id):
     return node.title if node else node_id
 
 
-class AddNode(QUndoCommand):
-    def __init__(self, graph, node, parent=None):
-        super().__init__(f"Add {node.op} {node.id}", parent)
+class Step(QUndoCommand):
+    """One undo step: `parts` redone in order, undone in reverse."""
+
+    def __init__(self, text, parts):
+        super().__init__(text)
+        self.parts = list(parts)
+
+    def redo(self):
+        for part in self.parts:
+            part.redo()
+
+    def undo(self):
+        for part in reversed(self.parts):
+            part.undo()
+
+
+class AddNode:
+    def __init__(self, graph, node):
         self.graph, self.node = graph, node
+        self.text = f"Add {node.op} {node.id}"
 
     def redo(self):
         self.graph.add_node(self.node)
@@ -22,14 +41,14 @@ class AddNode(QUndoCommand):
         self.graph.remove_node(self.node.id)
 
 
-class RemoveNode(QUndoCommand):
+class RemoveNode:
     """Remove a node without edges; undo puts it back at its place in the node order."""
 
-    def __init__(self, graph, node_id, parent=None):
-        super().__init__(f"Delete {node_id}", parent)
+    def __init__(self, graph, node_id):
         self.graph, self.node_id = graph, node_id
         self.node = graph.node(node_id)
         self.index = list(graph.nodes).index(node_id)
+        self.text = f"Delete {self.node.title}"
 
     def redo(self):
         self.graph.remove_node(self.node_id)
@@ -38,13 +57,13 @@ class RemoveNode(QUndoCommand):
         self.graph.add_node(self.node, index=self.index)
 
 
-class Connect(QUndoCommand):
+class Connect:
     """Connect src -> dst.port, replacing whatever fed that port."""
 
-    def __init__(self, graph, src, dst, port, parent=None):
-        super().__init__(f"Connect {_title(graph, src)} → {_title(graph, dst)}", parent)
+    def __init__(self, graph, src, dst, port):
         self.graph, self.src, self.dst, self.port = graph, src, dst, port
         self.replaced = graph.input_edge(dst, port)
+        self.text = f"Connect {_title(graph, src)} → {_title(graph, dst)}"
 
     def redo(self):
         if self.replaced:
@@ -57,11 +76,10 @@ class Connect(QUndoCommand):
             self.graph.connect(self.replaced.src, self.dst, self.port)
 
 
-class Disconnect(QUndoCommand):
-    def __init__(self, graph, edge, parent=None):
-        super().__init__(f"Disconnect {_title(graph, edge.src)} → {_title(graph, edge.dst)}",
-                         parent)
+class Disconnect:
+    def __init__(self, graph, edge):
         self.graph, self.edge = graph, edge
+        self.text = f"Disconnect {_title(graph, edge.src)} → {_title(graph, edge.dst)}"
 
     def redo(self):
         self.graph.disconnect(self.edge.dst, self.edge.port)
@@ -70,13 +88,13 @@ class Disconnect(QUndoCommand):
         self.graph.connect(self.edge.src, self.edge.dst, self.edge.port)
 
 
-class Move(QUndoCommand):
+class Move:
     """One drag of one or more nodes: {id: (old pos, new pos)}."""
 
-    def __init__(self, graph, moves, parent=None):
-        names = ", ".join(list(moves)[:3]) + ("…" if len(moves) > 3 else "")
-        super().__init__(f"Move {names}", parent)
+    def __init__(self, graph, moves):
         self.graph, self.moves = graph, moves
+        names = ", ".join(_title(graph, n) for n in list(moves)[:3])
+        self.text = f"Move {names}" + ("…" if len(moves) > 3 else "")
 
     def redo(self):
         for node_id, (_, new) in self.moves.items():
@@ -87,11 +105,11 @@ class Move(QUndoCommand):
             self.graph.set_pos(node_id, old)
 
 
-class Rename(QUndoCommand):
-    def __init__(self, graph, node_id, label, parent=None):
-        super().__init__(f"Rename {node_id} to {label or node_id}", parent)
+class Rename:
+    def __init__(self, graph, node_id, label):
         self.graph, self.node_id, self.label = graph, node_id, label
         self.old = graph.node(node_id).label
+        self.text = f"Rename {_title(graph, node_id)} to {label or node_id}"
 
     def redo(self):
         self.graph.set_label(self.node_id, self.label)
@@ -100,11 +118,11 @@ class Rename(QUndoCommand):
         self.graph.set_label(self.node_id, self.old)
 
 
-class SetParams(QUndoCommand):
-    def __init__(self, graph, node_id, params, what, parent=None):
-        super().__init__(f"Change {what} of {node_id}", parent)
+class SetParams:
+    def __init__(self, graph, node_id, params, what):
         self.graph, self.node_id, self.params = graph, node_id, params
         self.old = graph.node(node_id).params
+        self.text = f"Change {what} of {_title(graph, node_id)}"
 
     def redo(self):
         self.graph.set_params(self.node_id, self.params)
@@ -113,10 +131,10 @@ class SetParams(QUndoCommand):
         self.graph.set_params(self.node_id, self.old)
 
 
-class SetTarget(QUndoCommand):
-    def __init__(self, graph, target, parent=None):
-        super().__init__(f"Differentiate {target or 'the single output'}", parent)
+class SetTarget:
+    def __init__(self, graph, target):
         self.graph, self.target, self.old = graph, target, graph.target
+        self.text = f"Differentiate {_title(graph, target) if target else 'the single output'}"
 
     def redo(self):
         self.graph.set_target(self.target)

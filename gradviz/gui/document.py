@@ -5,7 +5,7 @@ import json
 import os
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 
 from ..core import fileformat
 from ..core.errors import GraphError
@@ -69,8 +69,9 @@ class Document(QObject):
         self.undo_stack.setClean()
 
     # ---- edits --------------------------------------------------------------------
-    def push(self, command: QUndoCommand):
-        self.undo_stack.push(command)
+    def push(self, *parts, text=None):
+        """One undo step made of `parts` (named after the first, unless `text`)."""
+        self.undo_stack.push(commands.Step(text or parts[0].text, parts))
 
     def add_node(self, op, pos, params=None):
         node = self.graph.make_node(op, pos=pos, params=params)
@@ -102,12 +103,10 @@ class Document(QObject):
             return
         what = (f"{len(node_ids)} nodes" if len(node_ids) > 1 else
                 node_ids[0] if node_ids else f"{len(doomed)} edge" + "s" * (len(doomed) > 1))
-        macro = QUndoCommand(f"Delete {what}")
-        for edge in sorted(doomed, key=lambda e: (e.dst, e.port)):
-            commands.Disconnect(self.graph, edge, macro)
-        for node_id in node_ids:
-            commands.RemoveNode(self.graph, node_id, macro)
-        self.push(macro)
+        parts = [commands.Disconnect(self.graph, e)
+                 for e in sorted(doomed, key=lambda e: (e.dst, e.port))]
+        parts += [commands.RemoveNode(self.graph, n) for n in node_ids]
+        self.push(*parts, text=f"Delete {what}")
 
     def move(self, moves):
         moves = {n: (old, new) for n, (old, new) in moves.items() if old != new}
@@ -153,8 +152,7 @@ class Document(QObject):
         if not incoming.nodes:
             return []
         renamed = {}
-        macro = QUndoCommand(f"Paste {len(incoming.nodes)} node" +
-                             "s" * (len(incoming.nodes) > 1))
+        parts = []
         taken = set(self.graph.nodes)
         for node in incoming.nodes.values():
             new_id = node.id if node.id not in taken else _fresh_id(node.id, taken)
@@ -162,10 +160,12 @@ class Document(QObject):
             renamed[node.id] = new_id
             pos = (node.pos[0] + offset[0], node.pos[1] + offset[1])
             copy = self.graph.make_node(node.op, new_id, node.label, pos, node.params)
-            commands.AddNode(self.graph, copy, macro)
+            parts.append(commands.AddNode(self.graph, copy))
         for edge in incoming.edges:
-            commands.Connect(self.graph, renamed[edge.src], renamed[edge.dst], edge.port, macro)
-        self.push(macro)
+            parts.append(commands.Connect(self.graph, renamed[edge.src], renamed[edge.dst],
+                                          edge.port))
+        count = len(incoming.nodes)
+        self.push(*parts, text=f"Paste {count} node" + "s" * (count > 1))
         return list(renamed.values())
 
     def saved_json(self):

@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
         if tip:
             action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda *_: slot())  # drop `checked`: slots take no args
         self.addAction(action)
         return action
 
@@ -107,10 +107,10 @@ class MainWindow(QMainWindow):
                          tip="Search the ops (Tab on the canvas)")
         self.act_fit = a("&Fit All", self.view.fit_all, ["Home", "F"])
         self.act_zoom_100 = a("Zoom to &100%", self.view.zoom_100, ["Ctrl+0"])
-        self.act_zoom_in = a("Zoom &In", lambda: self.view.zoom_by(1.25), [K.ZoomIn])
+        self.act_zoom_in = a("Zoom &In", lambda: self.view.zoom_by(1.25), [K.ZoomIn, "Ctrl+="])
         self.act_zoom_out = a("Zoom &Out", lambda: self.view.zoom_by(0.8), [K.ZoomOut])
         self.act_run = a("&Run", self.run_now, ["F5"], "Run forward and backward")
-        self.act_auto = a("&Auto-run", lambda on: self.schedule_run() if on else None,
+        self.act_auto = a("&Auto-run", lambda: self.act_auto.isChecked() and self.schedule_run(),
                           tip="Run again after every edit")
         self.act_auto.setCheckable(True)
         self.act_auto.setChecked(True)

@@ -34,12 +34,20 @@ class GraphView(QGraphicsView):
     def zoom(self):
         return self.transform().m11()
 
-    def zoom_by(self, factor):
+    def zoom_by(self, factor, anchor=None):
+        """Scale by `factor`, keeping the scene point under viewport point `anchor`
+        (default: the centre) where it is."""
         factor = max(MIN_ZOOM / self.zoom(), min(MAX_ZOOM / self.zoom(), factor))
+        anchor = anchor if anchor is not None else QPointF(self.viewport().rect().center())
+        fixed = self.mapToScene(anchor.toPoint())
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.scale(factor, factor)
+        moved = self.mapToScene(anchor.toPoint())
+        self.translate(moved.x() - fixed.x(), moved.y() - fixed.y())
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
 
     def wheelEvent(self, event):
-        self.zoom_by(1.0015 ** event.angleDelta().y())
+        self.zoom_by(1.0015 ** event.angleDelta().y(), event.position())
 
     def fit_all(self):
         items = self.scene().itemsBoundingRect()

@@ -33,6 +33,8 @@ def make_window(qtbot):
             with qtbot.waitSignal(window.runner.finished, timeout=10000):
                 pass
         qtbot.waitExposed(window)
+        window.activateWindow()  # window shortcuts fire in the active window only
+        qtbot.waitUntil(window.isActiveWindow)
         return window
     return make
 

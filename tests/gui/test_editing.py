@@ -1,0 +1,225 @@
+"""Editing on the canvas: wiring rules, delete, copy/paste, rename, zoom, quick add."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from tests.gui.conftest import drag, header_point
+
+
+def test_cycle_is_refused_and_nothing_changes(window, qtbot):
+    doc = window.document
+    before = doc.saved_json()
+    scene = window.scene
+    # c's output back into a's input would close a loop.
+    drag(window.view, scene.nodes["c"].output_pos(), scene.nodes["a"].input_pos("a"))
+    assert doc.saved_json() == before
+    assert "cycle" in window.statusBar().currentMessage()
+    assert not doc.undo_stack.canUndo()
+
+
+def test_shape_mismatch_is_refused_while_dragging_and_after(window, qtbot):
+    doc = window.document
+    node_id = window.add_op("input", QPointF(-300, 400))
+    doc.set_params(node_id, {"source": "fill", "fill": 2.0, "shape": (5,)})
+    before = doc.saved_json()
+    scene, view = window.scene, window.view
+    start, end = scene.nodes[node_id].output_pos(), scene.nodes["a"].input_pos("b")
+    vp = view.viewport()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     view.mapFromScene(start))
+    for t in (0.3, 0.6, 1.0):
+        QTest.mouseMove(vp, view.mapFromScene(start + (end - start) * t))
+    port = scene.nodes["a"].inputs["b"]
+    assert port.brush().color() == __import__("gradviz.gui.theme").gui.theme.PORT_BAD
+    assert "do not broadcast" in scene._drag.hint.text()
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       view.mapFromScene(end))
+    assert doc.saved_json() == before
+    assert "(4, 3) and (5,) do not broadcast" in window.statusBar().currentMessage()
+
+
+def test_drop_on_empty_canvas_cancels_and_drop_on_input_replaces(window, qtbot):
+    doc, scene = window.document, window.scene
+    before = doc.saved_json()
+    drag(window.view, scene.nodes["z"].output_pos(), QPointF(900, 900))
+    assert doc.saved_json() == before
+    # From an input port to an output (the other direction) replaces what fed b.b.
+    drag(window.view, scene.nodes["b"].input_pos("b"), scene.nodes["x"].output_pos())
+    assert doc.graph.input_edge("b", "b").src == "x"
+    assert window.act_undo.text() == "Undo Connect x → b"
+    QTest.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.saved_json() == before
+
+
+def test_delete_node_with_its_edges_then_undo(window, qtbot):
+    doc, scene = window.document, window.scene
+    before = doc.saved_json()
+    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier,
+                     window.view.mapFromScene(header_point(scene.nodes["a"])))
+    assert scene.selected_node_ids() == ["a"]
+    QTest.keyClick(window.view, Qt.Key.Key_Delete)
+    assert "a" not in doc.graph.nodes and len(doc.graph.edges) == 2
+    assert "a" not in scene.nodes and len(scene.edges) == 2
+    assert window.act_undo.text() == "Undo Delete a"
+    QTest.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert doc.saved_json() == before and len(scene.edges) == 5
+
+
+def test_select_all_copy_paste_between_windows(make_window, qtbot):
+    first = make_window()
+    second = make_window()
+    second.new_document()
+    first.activateWindow()
+    qtbot.waitUntil(first.isActiveWindow)
+    QTest.keyClick(first.view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(first.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert '"format": "gradviz"' in QApplication.clipboard().text()
+    second.activateWindow()
+    qtbot.waitUntil(second.isActiveWindow)
+    with qtbot.waitSignal(second.runner.finished, timeout=10000) as blocker:
+        QTest.keyClick(second.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(second.document.graph.nodes) == sorted(first.document.graph.nodes)
+    assert len(second.document.graph.edges) == 5
+    assert float(blocker.args[0].value("c")) == 6.770325017108724
+
+
+def test_duplicate_gives_fresh_ids_and_keeps_inner_edges(window, qtbot):
+    doc, scene = window.document, window.scene
+    for node_id in ("x", "y", "a"):
+        scene.nodes[node_id].setSelected(True)
+    QTest.keyClick(window.view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    new = sorted(scene.selected_node_ids())
+    assert new == ["a1", "x1", "y1"]
+    assert {(e.src, e.dst) for e in doc.graph.edges if e.dst == "a1"} == {("x1", "a1"),
+                                                                          ("y1", "a1")}
+    assert doc.graph.nodes["x1"].pos[0] == doc.graph.nodes["x"].pos[0] + 40
+
+
+def test_paste_of_junk_says_so(window, qtbot):
+    QApplication.clipboard().setText("not a graph")
+    before = window.document.saved_json()
+    QTest.keyClick(window.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window.document.saved_json() == before
+    assert "no gradviz graph" in window.statusBar().currentMessage()
+
+
+def test_rename_by_double_clicking_the_title(window, qtbot):
+    item = window.scene.nodes["a"]
+    point = window.view.mapFromScene(header_point(item))
+    QTest.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, point)
+    QTest.keyClicks(window.view.viewport(), "product")
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_Return)
+    assert window.document.graph.nodes["a"].label == "product"
+    assert window.act_undo.text() == "Undo Rename a to product"
+    assert item.title.toPlainText() == "product"
+
+
+def test_one_drag_is_one_undo_step(window, qtbot):
+    doc = window.document
+    window.view.zoom_100()
+    item = window.scene.nodes["x"]
+    start = doc.graph.nodes["x"].pos
+    drag(window.view, header_point(item), header_point(item) + QPointF(120, 60), steps=8)
+    assert doc.graph.nodes["x"].pos == (start[0] + 120, start[1] + 60)
+    assert doc.undo_stack.count() == 1 and window.act_undo.text() == "Undo Move x"
+    doc.undo_stack.undo()
+    assert doc.graph.nodes["x"].pos == start and item.pos() == QPointF(*start)
+
+
+def test_quick_add_on_tab_places_node_under_cursor(window, qtbot):
+    view = window.view
+    QTest.mouseMove(view.viewport(), view.mapFromScene(QPointF(0, 600)))
+    window.show_quick_add(QPointF(0, 600))
+    popup = window.quick_add
+    assert popup.isVisible()
+    QTest.keyClicks(popup.search, "sum")
+    QTest.keyClick(popup.search, Qt.Key.Key_Return)
+    new = window.scene.selected_node_ids()
+    assert len(new) == 1 and window.document.graph.nodes[new[0]].op == "sum"
+    assert window.document.graph.nodes[new[0]].pos == (-90.0, 570.0)
+
+
+def test_tab_key_opens_quick_add(window, qtbot):
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_Tab)
+    assert window.quick_add.isVisible()
+    QTest.keyClick(window.quick_add.search, Qt.Key.Key_Escape)
+
+
+def test_zoom_fit_and_reset(window, qtbot):
+    view = window.view
+    view.zoom_100()
+    assert view.zoom() == pytest.approx(1.0)
+    QTest.keyClick(view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom() == pytest.approx(1.25)
+    QTest.keyClick(view, Qt.Key.Key_Home)
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(window.scene.itemsBoundingRect())
+    QTest.keyClick(view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom() == pytest.approx(1.0)
+
+
+def test_wheel_zooms_around_the_cursor(window, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    view = window.view
+    view.zoom_100()
+    anchor = view.viewport().rect().center() + QPoint(100, 50)
+    before = view.mapToScene(anchor)
+    event = QWheelEvent(QPointF(anchor), QPointF(view.viewport().mapToGlobal(anchor)),
+                        QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), event)
+    assert view.zoom() > 1.1
+    after = view.mapToScene(anchor)
+    assert abs(after.x() - before.x()) < 2 and abs(after.y() - before.y()) < 2
+
+
+def test_param_edit_in_properties_is_live_and_undoable(window, qtbot):
+    scene = window.scene
+    scene.nodes["c"].setSelected(True)
+    field = window.properties.fields["axis"]
+    field.setFocus()
+    field.selectAll()
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as blocker:
+        QTest.keyClicks(field, "0")
+        QTest.keyClick(field, Qt.Key.Key_Return)
+    np.testing.assert_allclose(blocker.args[0].value("c").shape, (3,))
+    assert window.act_undo.text() == "Undo Change axis of c"
+
+
+def test_error_is_shown_on_the_node_not_in_a_dialog(window, qtbot):
+    doc = window.document
+    with qtbot.waitSignal(window.runner.failed, timeout=10000):
+        doc.delete(edges=[doc.graph.input_edge("a", "b")])
+    item = window.scene.nodes["a"]
+    assert item.error and "input 'b' is not connected" in item.error
+    assert "input 'b' is not connected" in item.toolTip()
+    assert "Cannot run" in window.statusBar().currentMessage()
+    assert QApplication.activeModalWidget() is None
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        doc.undo_stack.undo()
+    assert item.error is None
+
+
+def test_target_from_the_context_action(window, qtbot):
+    window.scene.nodes["b"].setSelected(True)
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as blocker:
+        window.act_target_here.trigger()
+    assert blocker.args[0].target == "b"
+    assert window.target_box.currentData() == "b"
+    assert window.scene.nodes["b"].is_target and not window.scene.nodes["c"].is_target
+
+
+def test_gpu_entry_is_disabled_with_its_reason_without_cupy(window, qtbot, monkeypatch):
+    from gradviz.core import devices
+    monkeypatch.setattr(devices, "gpu_status", lambda: (False, "CuPy is not installed"))
+    monkeypatch.setattr("gradviz.gui.main_window.gpu_status", devices.gpu_status)
+    window.check_gpu()
+    item = window.device_box.model().item(window.device_box.findData("gpu"))
+    assert not item.isEnabled()
+    assert item.toolTip() == "Unavailable: CuPy is not installed"
