@@ -241,10 +241,13 @@ def test_mutated_files_raise_only_graph_file_error(data):
             pass
 
 
-def test_loader_never_unpickles_or_evaluates():
+def test_package_never_unpickles_or_evaluates():
     import pathlib
+    import re
     root = pathlib.Path(gradviz.__file__).parent
-    for source in root.rglob("*.py"):
-        text = source.read_text()
-        for forbidden in ("allow_pickle=True", "pickle.load", "eval(", "exec("):
-            assert forbidden not in text, f"{forbidden} in {source.name}"
+    forbidden = re.compile(r"allow_pickle\s*=\s*True|\bpickle\b|(?<![.\w])(eval|exec)\(")
+    sources = list(root.rglob("*.py"))
+    assert len(sources) > 10
+    for source in sources:
+        match = forbidden.search(source.read_text())
+        assert match is None, f"{match.group(0)!r} in {source.name}"

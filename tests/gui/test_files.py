@@ -1,0 +1,207 @@
+"""Files in the editor: save and open, prompts, recovery, bad files, drops, stale runs."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+import gradviz
+from gradviz.core import fileformat
+from gradviz.core.examples import example_path
+from gradviz.gui.autosave import leftovers
+from tests.gui.conftest import answer_next_dialog
+
+
+def modify(window):
+    window.document.rename("x", "changed")
+
+
+def test_save_then_open_gives_the_same_document(window, qtbot, tmp_path):
+    modify(window)
+    path = tmp_path / "mine.gradviz"
+    assert window.save_to(str(path))
+    assert not window.document.modified and window.windowTitle() == "mine.gradviz[*] — gradviz"
+    saved = window.document.saved_json()
+    window.new_document()
+    assert window.document.graph.nodes == {}
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        assert window.open_path(str(path))
+    assert window.document.saved_json() == saved
+    assert window._recent()[0] == str(path)
+    assert not window.document.modified
+
+
+def test_title_marks_unsaved_changes(window):
+    assert not window.isWindowModified()
+    modify(window)
+    assert window.isWindowModified()
+    window.document.undo_stack.undo()
+    assert not window.isWindowModified()
+
+
+def test_unsaved_changes_prompt_cancel_keeps_document(window, qtbot):
+    modify(window)
+    before = window.document.saved_json()
+    seen = []
+    answer_next_dialog("Cancel", seen)
+    window.new_document()
+    assert "Save changes to Untitled" in seen[0]
+    assert window.document.saved_json() == before and window.document.modified
+
+
+def test_unsaved_changes_prompt_discard(window, qtbot):
+    modify(window)
+    answer_next_dialog("Discard")
+    window.new_document()
+    assert window.document.graph.nodes == {} and not window.document.modified
+
+
+def test_unsaved_changes_prompt_save_writes_the_file(window, qtbot, tmp_path):
+    path = tmp_path / "kept.gradviz"
+    window.save_to(str(path))
+    modify(window)
+    answer_next_dialog("Save")
+    window.new_document()
+    assert gradviz.load(path).nodes["x"].label == "changed"
+
+
+def test_closing_with_unsaved_changes_asks(window, qtbot):
+    modify(window)
+    answer_next_dialog("Cancel")
+    window.close()
+    assert window.isVisible()
+
+
+def test_corrupt_file_leaves_current_document(window, qtbot, tmp_path):
+    modify(window)
+    before = window.document.saved_json()
+    bad = tmp_path / "bad.gradviz"
+    bad.write_text('{"format": "gradviz", "version": [1, 0], "nodes": [], "edges": [}')
+    seen = []
+    answer_next_dialog("OK", seen)
+    assert not window.open_path(str(bad), ask=False)
+    assert "bad.gradviz: not valid JSON" in seen[0]
+    assert window.document.saved_json() == before and window.document.modified
+
+
+def test_failed_save_keeps_document_and_old_file(window, qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "g.gradviz"
+    window.save_to(str(path))
+    old = path.read_bytes()
+    modify(window)
+    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space")))
+    seen = []
+    answer_next_dialog("OK", seen)
+    assert not window.save_to(str(path))
+    assert "No space" in seen[0]
+    assert path.read_bytes() == old and window.document.modified
+
+
+def test_dropping_a_file_opens_it(window, qtbot, tmp_path):
+    g = gradviz.Graph()
+    g.add("input", id="only", value=[1.0, 2.0])
+    gradviz.save(g, tmp_path / "drop.gradviz")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "drop.gradviz"))])
+    window.document.undo_stack.setClean()
+    vp = window.view.viewport()
+    point = vp.rect().center()
+    enter = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(vp, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(point), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(vp, drop)
+    assert list(window.document.graph.nodes) == ["only"]
+    assert window.document.path == str(tmp_path / "drop.gradviz")
+
+
+def test_autosave_then_recovery_after_a_crash(make_window, qtbot, tmp_path):
+    window = make_window()
+    modify(window)
+    assert window.autosave.save_now()
+    expected = window.document.saved_json()
+    # Pretend the process died: the autosave now belongs to a pid that is gone.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folder = window.autosave.folder
+    for ext in (".gradviz", ".json"):
+        os.replace(os.path.join(folder, f"{os.getpid()}{ext}"),
+                   os.path.join(folder, f"{dead.pid}{ext}"))
+    assert [os.path.basename(p) for p, _ in leftovers(folder)] == [f"{dead.pid}.gradviz"]
+    seen = []
+    answer_next_dialog("Recover", seen)
+    recovered = make_window(recover=True)
+    assert "closed unexpectedly with unsaved changes" in seen[0]
+    assert recovered.document.saved_json() == expected
+    assert recovered.document.modified
+    assert not os.path.exists(os.path.join(folder, f"{dead.pid}.gradviz"))
+
+
+def test_autosave_is_removed_on_clean_close(window, qtbot):
+    modify(window)
+    window.autosave.save_now()
+    assert os.path.exists(window.autosave.path)
+    answer_next_dialog("Discard")
+    window.close()
+    assert not os.path.exists(window.autosave.path)
+
+
+def test_example_opens_as_untitled_copy(window, qtbot):
+    window.document.undo_stack.setClean()
+    window.open_example("seed")
+    assert window.document.path is None and "c" in window.document.graph.nodes
+
+
+def test_a_newer_run_supersedes_a_stale_one(qtbot):
+    from gradviz.gui.worker import RunController
+    controller = RunController()
+    try:
+        big = gradviz.Graph()
+        big.add("input", id="x", source="fill", fill=1.0, shape=(1024, 1024))
+        big.add("sum", "x", id="s")
+        small = gradviz.Graph()
+        small.add("input", id="x", value=[5.0])
+        small.add("sum", "x", id="s")
+        results = []
+        controller.finished.connect(results.append)
+        with qtbot.waitSignal(controller.finished, timeout=10000):
+            controller.request(big)
+            controller.request(small)
+            controller.request(small)
+        qtbot.wait(100)
+        assert len(results) == 1 and float(results[0].value("s")) == 5.0
+    finally:
+        controller.shutdown()
+
+
+def test_gui_stays_responsive_while_running(window, qtbot):
+    """The run happens off the GUI thread: events are handled before it finishes."""
+    doc = window.document
+    handled = []
+    with qtbot.waitSignal(window.runner.finished, timeout=30000):
+        doc.set_params("x", {"source": "fill", "fill": 0.5, "shape": (2048, 2048)})
+        doc.set_params("y", {"source": "fill", "fill": 2.0, "shape": (2048, 2048)})
+        doc.set_params("z", {"source": "randn", "seed": 3, "offset": 0,
+                             "shape": (2048, 2048)})
+        QTest.qWait(0)
+        from PySide6.QtCore import QTimer
+        QTimer.singleShot(0, lambda: handled.append(window.runner.busy))
+    assert handled == [True]
+    assert float(window.last_result.value("c")) == np.sum(
+        1.0 + fileformat.loads(fileformat.dumps(doc.graph)).run().value("z"))
+
+
+def test_no_display_is_one_line_not_an_abort():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-m", "gradviz"], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.startswith("gradviz: no display found") and out.stderr.count("\n") == 1
