@@ -6,6 +6,7 @@ An Engine remembers its last forward pass and recomputes only what a change reac
 from __future__ import annotations
 
 import itertools
+import math
 import time
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from .devices import get_device
 from .errors import GradvizError, GraphError
 from .ops import get_op
+from .preview import make_preview
 from .shapes import sum_to
 
 _tokens = itertools.count(1)
@@ -146,6 +148,8 @@ class RunResult:
         self._values = values
         self._grads = grads
         self._edge_grads = edge_grads
+        self._previews = {}
+        self._stats = {}
 
     def __contains__(self, node_id):
         return node_id in self._values
@@ -192,6 +196,50 @@ class RunResult:
         return [(src, dst, port) for dst in self.order
                 for src, port in zip(self.inputs[dst], self.ports[dst])]
 
+    # ---- display: only reductions cross to the host ---------------------------------
+    def device_array(self, node_id, kind):
+        """kind 'value' or 'grad'; None for the gradient of a node off the target path."""
+        return self.device_value(node_id) if kind == "value" else self.device_grad(node_id)
+
+    def preview(self, node_id, kind, max_rows, max_cols):
+        """A Preview of the node's value or gradient, reduced on the device (cached)."""
+        key = (node_id, kind, max_rows, max_cols)
+        if key not in self._previews:
+            array = self.device_array(node_id, kind)
+            self._previews[key] = None if array is None else make_preview(
+                self.device.xp, self.device.to_host, array, max_rows, max_cols)
+        return self._previews[key]
+
+    def edge_preview(self, dst, port, max_rows, max_cols):
+        key = ("edge", dst, port, max_rows, max_cols)
+        if key not in self._previews:
+            array = self._edge_grads.get((dst, port))
+            self._previews[key] = None if array is None else make_preview(
+                self.device.xp, self.device.to_host, array, max_rows, max_cols)
+        return self._previews[key]
+
+    def stats(self, node_id, kind):
+        """Statistics of the node's value or gradient (None off the target path)."""
+        key = (node_id, kind)
+        if key not in self._stats:
+            array = self.device_array(node_id, kind)
+            self._stats[key] = None if array is None else array_stats(self.device, array)
+        return self._stats[key]
+
+    def edge_stats(self, dst, port):
+        key = ("edge", dst, port)
+        if key not in self._stats:
+            array = self._edge_grads.get((dst, port))
+            self._stats[key] = None if array is None else array_stats(self.device, array)
+        return self._stats[key]
+
+    def element(self, node_id, kind, index):
+        """One element as a Python float (only that element crosses to the host)."""
+        array = self.device_array(node_id, kind)
+        if array is None:
+            return 0.0
+        return float(self.device.to_host(array[tuple(index)]))
+
     def _zeros(self, shape):
         return _readonly(np.zeros(shape, dtype=self.dtype))
 
@@ -199,3 +247,30 @@ class RunResult:
         if node_id not in self._values:
             raise GraphError(f"no node {node_id!r} in this run", node=node_id)
         return node_id
+
+
+def array_stats(device, array):
+    """min, max, mean, absmax, rms, l2 over the finite elements, and the NaN/±Inf counts:
+    reduced on the device, then a handful of scalars cross to the host."""
+    xp = device.xp
+    size = math.prod(array.shape)
+    finite = xp.isfinite(array)
+    n_finite = int(device.to_host(xp.sum(finite)))
+    nan = int(device.to_host(xp.sum(xp.isnan(array))))
+    posinf = int(device.to_host(xp.sum(array == xp.inf)))
+    out = {"shape": tuple(array.shape), "dtype": str(array.dtype), "size": size,
+           "nan": nan, "posinf": posinf, "neginf": size - n_finite - nan - posinf,
+           "min": math.nan, "max": math.nan, "mean": math.nan, "absmax": 0.0,
+           "rms": 0.0, "l2": 0.0}
+    if n_finite:
+        clean = xp.where(finite, array, xp.zeros_like(array)) if n_finite < size else array
+        big = xp.where(finite, array, xp.full_like(array, -xp.inf)) if n_finite < size else array
+        small = xp.where(finite, array, xp.full_like(array, xp.inf)) if n_finite < size else array
+        total = float(device.to_host(xp.sum(clean)))
+        squares = float(device.to_host(xp.sum(clean * clean)))
+        out.update(min=float(device.to_host(xp.min(small))),
+                   max=float(device.to_host(xp.max(big))),
+                   mean=total / n_finite, l2=math.sqrt(squares),
+                   rms=math.sqrt(squares / n_finite))
+        out["absmax"] = max(abs(out["min"]), abs(out["max"]))
+    return out

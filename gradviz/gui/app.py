@@ -67,10 +67,11 @@ def main(path=None):
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("gradviz")
     app.setOrganizationName("gradviz")
-    window = create_window(path)
+    probe = bool(os.environ.get("GRADVIZ_STARTUP_PROBE"))
+    window = create_window(path, recover=not probe)
     sys.excepthook = _excepthook(window)
     window.show()
-    if os.environ.get("GRADVIZ_STARTUP_PROBE"):
+    if probe:
         _probe_first_paint(window)
     return app.exec()
 

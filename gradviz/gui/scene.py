@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from ..core.errors import GraphError
 from . import theme
-from .format import summary_lines
+from . import colors, display
 from .interactions import ConnectDrag
 from .items.edge import EdgeItem
 from .items.node import NodeItem
@@ -26,6 +26,10 @@ class GraphScene(QGraphicsScene):
         self.edges: dict[tuple, EdgeItem] = {}
         self._graph = None
         self._drag = None
+        self.view_mode = "both"
+        self.shared_scale = False
+        self.result = None
+        self.legend = None       # {"limits": {kind: m or None}, "edge_top": float}
         self._move_start = {}
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
         document.graph_replaced.connect(self.rebuild)
@@ -95,15 +99,74 @@ class GraphScene(QGraphicsScene):
             item.set_target(node_id == target)
 
     # ---- results ------------------------------------------------------------------------
+    def set_view(self, mode=None, shared=None):
+        if mode is not None:
+            self.view_mode = mode
+        if shared is not None:
+            self.shared_scale = shared
+        if self.result is not None:
+            self.show_result(self.result)
+
     def show_result(self, result):
+        """Paint a run: heatmaps on every node, edges by gradient magnitude."""
+        self.result = result
+        view = self.view_mode
+        limit_of = display.limits(result, view, self.shared_scale)
         for node_id, item in self.nodes.items():
             item.set_error(None)
             if node_id in result:
-                grad = result.grad(node_id) if result.affects_target(node_id) else None
-                item.set_summary(summary_lines(result.value(node_id), grad))
+                item.set_panels(*display.node_panels(result, node_id, view, limit_of))
             else:
-                item.set_summary(["not run yet"])
+                item.set_panels([])
+        magnitudes = display.edge_magnitudes(result)
+        finite = [m for m in magnitudes.values() if m is not None and m == m]
+        top = max(finite, default=0.0)
+        table = colors.lut(colors.DIVERGING)
+        for (dst, port), item in self.edges.items():
+            magnitude = magnitudes.get((dst, port))
+            rgb, width = display.edge_style(magnitude, top)
+            tip = self._edge_tooltip(item.edge)
+            item.set_flow(rgb, width, tip)
+            if view == "values":
+                preview = result.preview(item.edge.src, "value", display.BADGE, display.BADGE)
+                m = limit_of.get((item.edge.src, "value"), 1.0)
+            else:
+                preview = result.edge_preview(dst, port, display.BADGE, display.BADGE)
+                m = (limit_of.get((item.edge.src, "grad")) if self.shared_scale else
+                     colors.symmetric_limit(colors.finite_absmax(preview.data))
+                     if preview is not None else 1.0)
+            item.set_badge(preview, -m, m, table)
+        kinds = display.KINDS[view]
+        self.legend = {"limits": {k: (limit_of[next(key for key in limit_of if key[1] == k)]
+                                      if self.shared_scale and limit_of else None)
+                                  for k in kinds},
+                       "edge_top": top}
         self.mark_target(result.target)
+        self.update()
+
+    def _edge_tooltip(self, edge):
+        result = self.result
+        value = result.stats(edge.src, "value")
+        grad = result.edge_stats(edge.dst, edge.port)
+        lines = [f"{edge.src} → {edge.dst}.{edge.port}",
+                 f"carries {display.shape_text(value['shape'])} "
+                 f"min {value['min']:.6g} max {value['max']:.6g} mean {value['mean']:.6g}"]
+        if grad is None:
+            lines.append("no gradient flows back (not upstream of the target)")
+        else:
+            lines.append(f"gradient back: RMS {grad['rms']:.6g}, L2 {grad['l2']:.6g}, "
+                         f"min {grad['min']:.6g}, max {grad['max']:.6g}")
+            bad = grad["nan"] + grad["posinf"] + grad["neginf"]
+            if bad:
+                lines.append(f"{grad['nan']} NaN, {grad['posinf']} +Inf, "
+                             f"{grad['neginf']} -Inf")
+        return "\n".join(lines)
+
+    def describe_cell(self, node_id, panel, lead, row, col):
+        if self.result is None or node_id not in self.result:
+            return ""
+        return display.describe_cell(self.result, node_id, panel.kind, lead, row, col,
+                                     self.view_mode)
 
     def show_error(self, error):
         for node_id, item in self.nodes.items():
@@ -186,7 +249,3 @@ class GraphScene(QGraphicsScene):
         painter.drawLines(minor)
         painter.setPen(QPen(theme.GRID_MAJOR, 0))
         painter.drawLines(major)
-
-
-def scene_point(x, y):
-    return QPointF(x, y)

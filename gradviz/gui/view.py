@@ -14,6 +14,9 @@ class GraphView(QGraphicsView):
     quick_add_requested = Signal(QPointF)      # scene position for the new node
     files_dropped = Signal(list)
     op_dropped = Signal(str, QPointF)
+    # pyqtgraph items (the heatmaps) connect to these on any view they are shown in.
+    sigDeviceRangeChanged = Signal(object, object)
+    sigDeviceTransformChanged = Signal(object)
 
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)

@@ -116,7 +116,30 @@ def bench_chain(n=1000):
     return [t / n * 1e6 for t in times]
 
 
+def startup(repeat=5):
+    """Seconds from process start to the first painted window with the seed graph
+    computed, against importing pyqtgraph and creating a QApplication alone."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GRADVIZ_STARTUP_PROBE": "1"}
+    reference = ("import pyqtgraph; from PySide6.QtWidgets import QApplication; "
+                 "QApplication([]); print('painted')")
+    commands = [[sys.executable, "-m", "gradviz"], [sys.executable, "-c", reference]]
+    samples = [[], []]
+    for _ in range(repeat):
+        for i, command in enumerate(commands):
+            start = time.perf_counter()
+            out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+            assert "painted" in out.stdout, out.stderr
+            samples[i].append(time.perf_counter() - start)
+    return [statistics.median(s) for s in samples]
+
+
 def main():
+    ours, ref = startup()
+    print("## Start-up (process start to first painted window, seed graph computed)\n")
+    print(f"gradviz: {ours:.2f} s; importing pyqtgraph + creating a QApplication: {ref:.2f} s\n")
     print("## Seed graph, forward + backward (median; ratio = gradviz / notebook code)\n")
     print("| size | gradviz | notebook code | ratio |")
     print("|---|---|---|---|")

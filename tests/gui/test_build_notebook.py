@@ -73,7 +73,7 @@ def test_build_run_undo_redo(window, qtbot):
     np.testing.assert_allclose(r.grad(n["x"]), NOTEBOOK["y"], atol=5e-9)
     np.testing.assert_allclose(r.grad(n["y"]), NOTEBOOK["x"], atol=5e-9)
     assert window.act_undo.text() == "Undo Connect b → c"
-    assert window.scene.nodes[n["c"]].summary[0] == "v = 6.77"
+    assert window.scene.nodes[n["c"]].panels[0].scalar_text == "6.77033"
 
     built = window.document.saved_json()
     stack = window.document.undo_stack

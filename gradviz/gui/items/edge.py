@@ -1,9 +1,12 @@
-"""An edge: a curve from an output port to an input port."""
+"""An edge: a curve from an output port to an input port, colored by the gradient that
+flows back through it, with a small heatmap badge of the tensor it carries."""
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from .. import theme
+from ..display import BADGE
+from ..heatmap import Heatmap
 
 
 def curve(start: QPointF, end: QPointF) -> QPainterPath:
@@ -19,6 +22,11 @@ class EdgeItem(QGraphicsPathItem):
         super().__init__()
         self.edge = edge
         self.src_item, self.dst_item = src_item, dst_item
+        self.color = QColor(theme.EDGE)
+        self.width = 2.0
+        self.badge = Heatmap(self)
+        self.badge.setVisible(False)
+        self.badge.setZValue(1)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(-1)
         self.setAcceptHoverEvents(True)
@@ -27,6 +35,26 @@ class EdgeItem(QGraphicsPathItem):
     def update_path(self):
         self.prepareGeometryChange()
         self.setPath(curve(self.src_item.output_pos(), self.dst_item.input_pos(self.edge.port)))
+        self._place_badge()
+
+    def _place_badge(self):
+        if self.badge.isVisible():
+            w, h = self.badge.pixel_size()
+            mid = self.path().pointAtPercent(0.5)
+            self.badge.setPos(mid.x() - w / 2, mid.y() - h / 2)
+
+    def set_flow(self, rgb, width, tooltip):
+        self.color = QColor(*rgb)
+        self.width = width
+        self.setToolTip(tooltip)
+        self.update()
+
+    def set_badge(self, preview, low, high, table):
+        if preview is None or preview.data.size == 0:
+            self.badge.setVisible(False)
+            return
+        self.badge.set_preview(preview, low, high, table, BADGE, BADGE)
+        self._place_badge()
 
     def shape(self):
         stroker = QPainterPathStroker()
@@ -34,8 +62,11 @@ class EdgeItem(QGraphicsPathItem):
         return stroker.createStroke(self.path())
 
     def paint(self, painter, option, widget=None):
-        color = theme.EDGE_SELECTED if self.isSelected() else theme.EDGE
         painter.setRenderHint(painter.RenderHint.Antialiasing)
-        painter.setPen(QPen(color, 2.5 if self.isSelected() else 2.0,
-                            Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        if self.isSelected():
+            painter.setPen(QPen(theme.EDGE_SELECTED, self.width + 3, Qt.PenStyle.SolidLine,
+                                Qt.PenCapStyle.RoundCap))
+            painter.drawPath(self.path())
+        painter.setPen(QPen(self.color, self.width, Qt.PenStyle.SolidLine,
+                            Qt.PenCapStyle.RoundCap))
         painter.drawPath(self.path())

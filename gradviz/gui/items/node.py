@@ -1,12 +1,16 @@
 """A node on the canvas: header with its name and op, ports, and a body that shows
 its latest value and gradient."""
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFont, QPainterPath, QPen, QTextCursor
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QTextCursor
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QGraphicsTextItem, QToolTip
 
 from ...core.ops import get_op
 from .. import theme
+from ..display import PANEL_GAP, PANEL_HEIGHT
+from ..heatmap import Heatmap
 from .port import PortItem
+
+CAPTION = 16
 
 
 class TitleItem(QGraphicsTextItem):
@@ -61,7 +65,10 @@ class NodeItem(QGraphicsItem):
         self.node_id = node.id
         self.node = node
         self.spec = get_op(node.op)
-        self.summary = []
+        self.panels = []
+        self._maps = []      # (Panel, Heatmap)
+        self._labels = []    # number text over scalar cells
+        self.warning = ""
         self.error = None
         self.is_target = False
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -83,6 +90,10 @@ class NodeItem(QGraphicsItem):
     def body_top(self):
         return theme.HEADER + self._ports_height + 4
 
+    def panel_width(self):
+        n = max(len(self.panels), 1)
+        return (theme.NODE_WIDTH - 16 - PANEL_GAP * (n - 1)) / n
+
     def boundingRect(self):
         return QRectF(-2, -2, theme.NODE_WIDTH + 4, self._height + 4)
 
@@ -99,19 +110,60 @@ class NodeItem(QGraphicsItem):
     def refresh(self):
         """Re-read the node (label, params) and relayout."""
         self.title.setPlainText(self.node.title)
-        height = self.body_top() + max(len(self.summary), 1) * theme.BODY_LINE + 8
+        heights = [m.pixel_size()[1] for p, m in self._maps if m.isVisible()]
+        height = self.body_top() + (max(heights, default=theme.BODY_LINE)) + CAPTION + 8
         if height != self._height:
             self.prepareGeometryChange()
             self._height = height
         tip = f"{self.node.id} · {self.spec.title}\n{self.spec.doc}"
+        if self.warning:
+            tip = f"{self.warning}\n\n{tip}"
         if self.error:
             tip = f"{self.error}\n\n{tip}"
         self.setToolTip(tip)
         self.update()
 
-    def set_summary(self, lines):
-        self.summary = list(lines)
+    def set_panels(self, panels, warning=""):
+        """Show one heatmap per panel, side by side (Values, Gradients or Both)."""
+        for _, heatmap in self._maps:
+            heatmap.setParentItem(None)
+            if heatmap.scene():
+                heatmap.scene().removeItem(heatmap)
+        for label in self._labels:
+            label.setParentItem(None)
+            if label.scene():
+                label.scene().removeItem(label)
+        self.panels, self._maps, self._labels = list(panels), [], []
+        self.warning = warning
+        width = self.panel_width()
+        for i, panel in enumerate(self.panels):
+            heatmap = Heatmap(self)
+            heatmap.setPos(8 + i * (width + PANEL_GAP), self.body_top())
+            if panel.preview is None:
+                heatmap.setVisible(False)
+            else:
+                scalar = bool(panel.scalar_text)
+                heatmap.set_preview(panel.preview, panel.low, panel.high, panel.table,
+                                    width, 24 if scalar else PANEL_HEIGHT, wide_scalar=scalar)
+                if scalar:
+                    self._labels.append(self._number_label(panel, heatmap))
+            self._maps.append((panel, heatmap))
         self.refresh()
+
+    def _number_label(self, panel, heatmap):
+        """A scalar's number, printed on its cell in black or white, whichever reads."""
+        label = QGraphicsSimpleTextItem(panel.scalar_text, self)
+        font = QFont("DejaVu Sans Mono")
+        font.setPointSizeF(7.5)
+        label.setFont(font)
+        r, g, b = (int(v) for v in heatmap.image[0, 0, :3])
+        light = 0.299 * r + 0.587 * g + 0.114 * b > 140
+        label.setBrush(QColor("black") if light else QColor("white"))
+        w, h = heatmap.pixel_size()
+        box = label.boundingRect()
+        label.setPos(heatmap.x() + (w - box.width()) / 2, heatmap.y() + (h - box.height()) / 2)
+        label.setZValue(1)
+        return label
 
     def set_error(self, message):
         self.error = message
@@ -148,16 +200,11 @@ class NodeItem(QGraphicsItem):
         painter.setPen(theme.TEXT_DIM)
         painter.drawText(QRectF(theme.NODE_WIDTH - 92, self.output.y() - 9, 80, 18),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "out")
-        mono = QFont("monospace")
+        mono = QFont("DejaVu Sans Mono")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         mono.setPointSizeF(small.pointSizeF())
         painter.setFont(mono)
-        painter.setPen(theme.NODE_ERROR if self.error else theme.TEXT)
-        lines = ["error: see tooltip"] if self.error else self.summary or ["not run yet"]
-        for i, line in enumerate(lines):
-            painter.drawText(QRectF(8, self.body_top() + i * theme.BODY_LINE,
-                                    theme.NODE_WIDTH - 16, theme.BODY_LINE),
-                             Qt.AlignmentFlag.AlignVCenter, line)
+        self._paint_body(painter)
         if self.error:
             outline = QPen(theme.NODE_ERROR, 2.5)
         elif self.isSelected():
@@ -169,6 +216,52 @@ class NodeItem(QGraphicsItem):
         painter.setPen(outline)
         painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         painter.drawPath(path)
+
+    def _paint_body(self, painter):
+        top = self.body_top()
+        if self.error:
+            painter.setPen(theme.NODE_ERROR)
+            painter.drawText(QRectF(8, top, theme.NODE_WIDTH - 16, theme.BODY_LINE),
+                             Qt.AlignmentFlag.AlignVCenter, "error: hover for details")
+            return
+        if not self.panels:
+            painter.setPen(theme.TEXT_DIM)
+            painter.drawText(QRectF(8, top, theme.NODE_WIDTH - 16, theme.BODY_LINE),
+                             Qt.AlignmentFlag.AlignVCenter, "not run yet")
+            return
+        width = self.panel_width()
+        bottom = max((m.pixel_size()[1] for _, m in self._maps if m.isVisible()),
+                     default=theme.BODY_LINE)
+        for i, (panel, heatmap) in enumerate(self._maps):
+            x = 8 + i * (width + PANEL_GAP)
+            if panel.preview is None:
+                painter.setPen(theme.TEXT_DIM)
+                painter.drawText(QRectF(x, top, width, theme.BODY_LINE),
+                                 Qt.AlignmentFlag.AlignVCenter, panel.note)
+            painter.setPen(theme.TEXT)
+            painter.drawText(QRectF(x, top + bottom + 2, width, CAPTION),
+                             Qt.AlignmentFlag.AlignVCenter, panel.caption)
+        if self.warning:
+            painter.setPen(theme.NODE_ERROR)
+            painter.drawText(QRectF(8, 0, 20, theme.HEADER), Qt.AlignmentFlag.AlignVCenter,
+                             "⚠")
+
+    def cell_at(self, pos):
+        """(panel, lead, row, col) under a point in item coordinates, or None."""
+        for panel, heatmap in self._maps:
+            if heatmap.isVisible():
+                cell = heatmap.cell_at(pos)
+                if cell is not None:
+                    return (panel, *cell)
+        return None
+
+    def hoverMoveEvent(self, event):
+        cell = self.cell_at(event.pos())
+        text = self.scene().describe_cell(self.node_id, *cell) if cell and self.scene() else ""
+        if text:
+            QToolTip.showText(event.screenPos(), text)
+        elif QToolTip.isVisible() and cell is None and self._maps:
+            QToolTip.hideText()
 
     # ---- interaction --------------------------------------------------------------
     def itemChange(self, change, value):

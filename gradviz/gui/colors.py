@@ -1,0 +1,108 @@
+"""Colors for numbers. Pure NumPy, no Qt: tested on their own.
+
+Values and gradients use a diverging, perceptually uniform map that colour-blind
+readers can use (CET-CBD1: blue, grey, yellow), centred on zero with symmetric
+limits. Edge magnitudes use a sequential map (viridis). NaN, +Inf and -Inf have colors
+of their own, outside both maps. Limits come from finite values only."""
+from __future__ import annotations
+
+import functools
+import math
+from importlib import resources
+
+import numpy as np
+
+NAN = (255, 0, 255)        # magenta
+POS_INF = (255, 64, 64)    # red
+NEG_INF = (0, 230, 140)    # green
+SEPARATOR = (17, 18, 20)   # the gap between tiles of a 3-d or 4-d array
+
+DIVERGING = "CET-CBD1"
+SEQUENTIAL = "viridis"
+
+
+@functools.lru_cache(maxsize=None)
+def lut(name) -> np.ndarray:
+    """A 256 x 3 uint8 lookup table from resources/colormaps."""
+    text = (resources.files("gradviz.resources") / "colormaps" / f"{name}.csv").read_text()
+    rows = np.array([[float(v) for v in line.split(",")]
+                     for line in text.splitlines() if line.strip() and line[0] not in ";#"])
+    x = np.linspace(0, 1, len(rows))
+    t = np.linspace(0, 1, 256)
+    table = np.stack([np.interp(t, x, rows[:, i]) for i in range(3)], axis=1)
+    return np.round(table * 255).astype(np.uint8)
+
+
+def symmetric_limit(*absmaxes):
+    """The limit m of symmetric levels (-m, m): the largest finite magnitude, or 1 when
+    there is none or it is 0 (an all-zero or all-NaN array must not divide by zero)."""
+    finite = [a for a in absmaxes if a is not None and math.isfinite(a) and a > 0]
+    return max(finite) if finite else 1.0
+
+
+def finite_absmax(array):
+    a = np.asarray(array, dtype=np.float64)
+    finite = a[np.isfinite(a)]
+    return float(np.abs(finite).max()) if finite.size else 0.0
+
+
+def to_rgb(array, low, high, table) -> np.ndarray:
+    """uint8 (..., 3) colors of `array` between levels low..high (clipped), with NaN and
+    ±Inf in their own colors."""
+    a = np.asarray(array, dtype=np.float64)
+    span = high - low if high > low else 1.0
+    with np.errstate(invalid="ignore"):
+        t = np.clip((a - low) / span, 0.0, 1.0)
+    index = np.nan_to_num(t * 255 + 0.5, nan=0.0).astype(np.intp)
+    rgb = table[np.clip(index, 0, 255)]
+    rgb[np.isnan(a)] = NAN
+    rgb[a == np.inf] = POS_INF
+    rgb[a == -np.inf] = NEG_INF
+    return rgb
+
+
+def color_of(value, low, high, table):
+    """The (r, g, b) one number gets: the same rule as `to_rgb`."""
+    return tuple(int(c) for c in to_rgb(np.array([value]), low, high, table)[0])
+
+
+def tile(data):
+    """Lay a preview out in 2-d: (rows, cols) stays; (k, r, c) becomes k tiles in a row;
+    (n, k, r, c) becomes n rows of k tiles. Returns (grid, mask) where mask marks the
+    one-cell separators, and (tile rows, tile cols) so cells can be traced back."""
+    data = np.asarray(data, dtype=np.float64)
+    if data.ndim == 2:
+        return data, np.zeros(data.shape, bool)
+    if data.ndim == 3:
+        data = data[None]
+    n, k, r, c = data.shape
+    grid = np.zeros((n * (r + 1) - 1, k * (c + 1) - 1))
+    mask = np.ones(grid.shape, bool)
+    for i in range(n):
+        for j in range(k):
+            grid[i * (r + 1):i * (r + 1) + r, j * (c + 1):j * (c + 1) + c] = data[i, j]
+            mask[i * (r + 1):i * (r + 1) + r, j * (c + 1):j * (c + 1) + c] = False
+    return grid, mask
+
+
+def locate(data_shape, row, col):
+    """Inverse of `tile`: (leading index, row, col) of grid cell (row, col) of a preview
+    with `data_shape`, or None on a separator."""
+    if len(data_shape) == 2:
+        return (), row, col
+    r, c = data_shape[-2], data_shape[-1]
+    i, rr = divmod(row, r + 1)
+    j, cc = divmod(col, c + 1)
+    if rr == r or cc == c:
+        return None
+    lead = (j,) if len(data_shape) == 3 else (i, j)
+    return lead, rr, cc
+
+
+def heatmap_rgba(data, low, high, table) -> np.ndarray:
+    """The uint8 (rows, cols, 4) image of a preview, tiles and separators included."""
+    grid, mask = tile(data)
+    rgb = to_rgb(grid, low, high, table)
+    rgb[mask] = SEPARATOR
+    alpha = np.full(grid.shape + (1,), 255, np.uint8)
+    return np.ascontiguousarray(np.concatenate([rgb, alpha], axis=-1))
