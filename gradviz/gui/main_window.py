@@ -16,6 +16,7 @@ from ..core.examples import example_names, example_path
 from ..core.graph import Graph
 from .autosave import Autosave, discard, leftovers
 from .document import Document
+from .inspector import Inspector
 from .palette import Palette, QuickAdd
 from .properties import PropertiesPanel
 from .scene import GraphScene
@@ -52,7 +53,7 @@ class MainWindow(QMainWindow):
         self._wire()
         kwargs = {} if autosave_ms is None else {"interval_ms": autosave_ms}
         self.autosave = Autosave(self.document, **kwargs, parent=self)
-        self.resize(1280, 800)
+        self.resize(1400, 900)
         self._update_title()
 
     # ---- construction ---------------------------------------------------------------
@@ -69,6 +70,12 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.resizeDocks([self.findChild(QDockWidget, "ops")], [170], Qt.Orientation.Horizontal)
         self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
+        self.inspector = Inspector(self.show_message, self)
+        dock = QDockWidget("Inspector", self)
+        dock.setObjectName("inspector")
+        dock.setWidget(self.inspector)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.resizeDocks([dock], [250], Qt.Orientation.Vertical)
 
     def _action(self, text, slot, shortcuts=(), tip=None):
         action = QAction(text, self)
@@ -115,6 +122,20 @@ class MainWindow(QMainWindow):
         self.act_auto.setCheckable(True)
         self.act_auto.setChecked(True)
         self.act_target_here = a("&Differentiate This Node", self.target_selected)
+        self.view_group = QActionGroup(self)
+        self.act_views = {}
+        for key, (mode, text) in enumerate([("values", "&Values"), ("grads", "&Gradients"),
+                                            ("both", "&Both")], start=1):
+            action = a(text, lambda m=mode: self.scene.set_view(mode=m), [str(key)],
+                       tip=f"Show {text.strip('&').lower()} on the canvas")
+            action.setCheckable(True)
+            self.view_group.addAction(action)
+            self.act_views[mode] = action
+        self.act_views[self.scene.view_mode].setChecked(True)
+        self.act_shared = a("&Shared Color Scale",
+                            lambda: self.scene.set_view(shared=self.act_shared.isChecked()),
+                            tip="One color scale for the whole graph instead of one per node")
+        self.act_shared.setCheckable(True)
 
     def _build_menus(self):
         bar = self.menuBar()
@@ -135,6 +156,9 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         edit.addActions([self.act_select_all, self.act_add])
         view = bar.addMenu("&View")
+        view.addActions(list(self.act_views.values()))
+        view.addAction(self.act_shared)
+        view.addSeparator()
         view.addActions([self.act_fit, self.act_zoom_100, self.act_zoom_in, self.act_zoom_out])
         run = bar.addMenu("&Run")
         run.addActions([self.act_run, self.act_auto, self.act_target_here])
@@ -159,6 +183,9 @@ class MainWindow(QMainWindow):
         self.target_box.setMinimumContentsLength(10)
         self.target_box.setToolTip("The node whose sum is differentiated")
         bar.addWidget(self.target_box)
+        bar.addSeparator()
+        bar.addActions(list(self.act_views.values()))
+        bar.addAction(self.act_shared)
 
     def _wire(self):
         doc = self.document
@@ -267,7 +294,14 @@ class MainWindow(QMainWindow):
 
     def _on_selection(self):
         ids = self.scene.selected_node_ids()
+        edges = self.scene.selected_edges()
         self.properties.set_node(ids[0] if len(ids) == 1 else None)
+        if len(ids) == 1:
+            self.inspector.show_node(ids[0])
+        elif not ids and len(edges) == 1:
+            self.inspector.show_edge(edges[0])
+        else:
+            self.inspector.show_node(None)
 
     # ---- running ----------------------------------------------------------------------
     def device(self):
@@ -297,6 +331,7 @@ class MainWindow(QMainWindow):
     def _on_result(self, result):
         self.last_result, self.last_error = result, None
         self.scene.show_result(result)
+        self.inspector.set_result(result)
         self.properties.refresh()
         ms = (time.perf_counter() - self._run_started) * 1000
         self.status_label.setText(f"∂ sum({result.target}) · {result.device.name} · {ms:.1f} ms")

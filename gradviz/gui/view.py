@@ -6,6 +6,8 @@ from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView
 
+from .legend import paint_legend
+
 OP_MIME = "application/x-gradviz-op"
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 
@@ -134,6 +136,14 @@ class GraphView(QGraphicsView):
             self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
             return
         super().keyReleaseEvent(event)
+
+    def drawForeground(self, painter, rect):
+        super().drawForeground(painter, rect)
+        paint_legend(painter, self.viewport().rect(), self.scene().legend)
+
+    def scrollContentsBy(self, dx, dy):
+        super().scrollContentsBy(dx, dy)
+        self.viewport().update()  # the legend stays put while the canvas scrolls
 
     # ---- drops --------------------------------------------------------------------------
     def _accepts(self, mime):

@@ -1,0 +1,230 @@
+"""The inspector: the selected node's (or edge's) value and gradient at full
+resolution, as pyqtgraph image views with level controls, a numeric table, and
+statistics; copy as text or save as .npy."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel,
+                               QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout,
+                               QWidget)
+
+from . import colors
+
+
+class ArrayTableModel(QAbstractTableModel):
+    """A read-only view of an array as a table: the last axis across, every other axis
+    flattened down (row headers show the leading index). Cells are formatted only when
+    shown, so a 2048 x 2048 array opens at once."""
+
+    def __init__(self, array=None):
+        super().__init__()
+        self.set_array(np.zeros((0, 0)) if array is None else array)
+
+    def set_array(self, array):
+        self.beginResetModel()
+        self.array = np.asarray(array)
+        a = self.array
+        if a.ndim < 2:
+            self.grid = a.reshape(1, a.size)
+        else:
+            self.grid = a.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])
+        self.lead_shape = a.shape[:-1]
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else self.grid.shape[0]
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else self.grid.shape[1]
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return repr(float(self.grid[index.row(), index.column()]))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Vertical and len(self.lead_shape) > 1:
+            return str(tuple(int(i) for i in np.unravel_index(section, self.lead_shape)))
+        return str(section)
+
+
+def image_of(array):
+    """What an image view shows: 2-d as is, 0-/1-d as one row, more dims as a stack
+    of 2-d frames (the leading axes flattened)."""
+    a = np.asarray(array, dtype=np.float64)
+    if a.ndim < 2:
+        return a.reshape(1, -1)
+    if a.ndim == 2:
+        return a
+    return a.reshape(-1, a.shape[-2], a.shape[-1])
+
+
+def stats_text(stats, device):
+    if stats is None:
+        return "no gradient: not upstream of the target"
+    shape = "×".join(map(str, stats["shape"])) or "scalar"
+    return (f"shape {shape} · {stats['dtype']} · {device}\n"
+            f"min {stats['min']:.8g}   max {stats['max']:.8g}\n"
+            f"mean {stats['mean']:.8g}   L2 {stats['l2']:.8g}\n"
+            f"NaN {stats['nan']}   +Inf {stats['posinf']}   −Inf {stats['neginf']}")
+
+
+class Inspector(QWidget):
+    def __init__(self, status, parent=None):
+        super().__init__(parent)
+        self.status = status
+        self.result = None
+        self.subject = None           # ("node", id) or ("edge", Edge)
+        self.arrays = {}              # "value"/"grad" -> host array
+        self.images = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        side = QVBoxLayout()
+        self.title = QLabel("Select a node or an edge to inspect it.")
+        self.title.setWordWrap(True)
+        self.stats = {kind: QLabel() for kind in ("value", "grad")}
+        side.addWidget(self.title)
+        for kind, label in self.stats.items():
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setStyleSheet("font-family: 'DejaVu Sans Mono'; font-size: 8pt")
+            side.addWidget(QLabel("<b>value</b>" if kind == "value" else "<b>gradient</b>"))
+            side.addWidget(label)
+        self.which = QComboBox()
+        self.which.addItem("value", "value")
+        self.which.addItem("gradient", "grad")
+        self.which.setToolTip("Which array the table, Copy and Save use")
+        self.which.currentIndexChanged.connect(self._show_table)
+        row = QHBoxLayout()
+        copy = QPushButton("Copy")
+        copy.setToolTip("Copy the array to the clipboard as text")
+        copy.clicked.connect(self.copy)
+        save = QPushButton("Save .npy…")
+        save.clicked.connect(self.save_dialog)
+        row.addWidget(self.which)
+        row.addWidget(copy)
+        row.addWidget(save)
+        side.addLayout(row)
+        side.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(side)
+        holder.setMaximumWidth(300)
+        self.tabs = QTabWidget()
+        self.image_page = QSplitter()
+        self.tabs.addTab(self.image_page, "Images")
+        self.table = QTableView()
+        self.model = ArrayTableModel()
+        self.table.setModel(self.model)
+        self.tabs.addTab(self.table, "Table")
+        layout.addWidget(holder)
+        layout.addWidget(self.tabs, 1)
+
+    def _image_view(self, kind):
+        """pyqtgraph ImageViews are made on first use: start-up does not pay for them."""
+        if kind not in self.images:
+            import pyqtgraph as pg
+            item = pg.ImageItem(np.zeros((1, 1)), axisOrder="row-major")
+            view = pg.ImageView(imageItem=item)
+            view.ui.roiBtn.hide()
+            view.ui.menuBtn.hide()
+            table = colors.lut(colors.DIVERGING)
+            view.setColorMap(pg.ColorMap(np.linspace(0, 1, 256), table))
+            self.images[kind] = view
+            self.image_page.addWidget(view)
+        return self.images[kind]
+
+    # ---- subject --------------------------------------------------------------------
+    def show_node(self, node_id):
+        self.subject = ("node", node_id) if node_id else None
+        self.refresh()
+
+    def show_edge(self, edge):
+        self.subject = ("edge", edge)
+        self.refresh()
+
+    def set_result(self, result):
+        self.result = result
+        self.refresh()
+
+    def refresh(self):
+        result, subject = self.result, self.subject
+        self.arrays = {}
+        if result is None or subject is None or (
+                subject[0] == "node" and subject[1] not in result) or (
+                subject[0] == "edge" and subject[1].dst not in result):
+            self.title.setText("Select a node or an edge to inspect it." if subject is None
+                               else "Not run yet.")
+            for label in self.stats.values():
+                label.clear()
+            self.model.set_array(np.zeros((0, 0)))
+            return
+        if subject[0] == "node":
+            node_id = subject[1]
+            self.title.setText(f"<b>{node_id}</b>")
+            stats = {k: result.stats(node_id, k) for k in ("value", "grad")}
+            self.arrays = {"value": result.value(node_id)}
+            if stats["grad"] is not None:
+                self.arrays["grad"] = result.grad(node_id)
+        else:
+            edge = subject[1]
+            self.title.setText(f"<b>{edge.src} → {edge.dst}.{edge.port}</b><br>"
+                               "the value it carries and the gradient flowing back")
+            stats = {"value": result.stats(edge.src, "value"),
+                     "grad": result.edge_stats(edge.dst, edge.port)}
+            self.arrays = {"value": result.value(edge.src)}
+            if stats["grad"] is not None:
+                self.arrays["grad"] = result.edge_grad(edge.src, edge.dst, edge.port)
+        for kind, label in self.stats.items():
+            label.setText(stats_text(stats[kind], result.device.name))
+        for kind in ("value", "grad"):
+            view = self._image_view(kind)
+            array = self.arrays.get(kind)
+            view.setVisible(array is not None and array.size > 0)
+            if array is not None and array.size:
+                m = colors.symmetric_limit(stats[kind]["absmax"])
+                view.setImage(image_of(array), autoLevels=False, levels=(-m, m),
+                              autoHistogramRange=False)
+                view.ui.histogram.setHistogramRange(-m, m)
+        self._show_table()
+
+    def _show_table(self):
+        array = self.arrays.get(self.which.currentData())
+        self.model.set_array(np.zeros((0, 0)) if array is None else array)
+
+    # ---- export -----------------------------------------------------------------------
+    def current(self):
+        return self.arrays.get(self.which.currentData())
+
+    def copy(self):
+        array = self.current()
+        if array is None:
+            return
+        buffer = io.StringIO()
+        if array.ndim <= 2:
+            np.savetxt(buffer, np.atleast_2d(array), fmt="%.17g", delimiter="\t")
+        else:
+            buffer.write(np.array2string(array, precision=17, threshold=array.size + 1))
+        QApplication.clipboard().setText(buffer.getvalue())
+        self.status(f"Copied a {array.shape} array as text")
+
+    def save_dialog(self):
+        if self.current() is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save array", "", "NumPy arrays (*.npy)")
+        if path:
+            self.save(path if path.endswith(".npy") else path + ".npy")
+
+    def save(self, path):
+        try:
+            np.save(path, np.array(self.current()), allow_pickle=False)
+        except OSError as e:
+            self.status(f"Cannot save {path}: {e.strerror or e}")
+            return False
+        self.status(f"Saved {path}")
+        return True

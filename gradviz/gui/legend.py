@@ -1,0 +1,75 @@
+"""The color legend drawn over the canvas: what each color means and the limits in
+force, always matching the heatmaps."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage
+
+from . import colors, display
+
+BAR_W, BAR_H, ROW = 110, 8, 26
+
+
+def _bar_image(table, start=0.0):
+    row = table[np.linspace(start * 255, 255, BAR_W).astype(int)]
+    rgba = np.concatenate([row, np.full((BAR_W, 1), 255, np.uint8)], axis=1)
+    data = np.ascontiguousarray(np.repeat(rgba[None], BAR_H, axis=0))
+    image = QImage(data.data, BAR_W, BAR_H, 4 * BAR_W, QImage.Format.Format_RGBA8888)
+    return image.copy()  # own the pixels: `data` goes away
+
+
+def legend_rows(legend):
+    """(label, left text, right text, which bar) rows for a scene's legend dict."""
+    rows = []
+    names = {"value": "values", "grad": "gradients"}
+    limits = legend["limits"]
+    if all(limit is None for limit in limits.values()):
+        what = " and ".join(names[k] for k in limits)
+        rows.append((f"{what}: each node's own ± limit", "−", "+", "diverging"))
+    else:
+        for kind, limit in limits.items():
+            rows.append((f"{names[kind]}: shared limits", f"{-limit:.3g}", f"{limit:.3g}",
+                         "diverging"))
+    rows.append(("edges: RMS of gradient flowing back", "0", f"{legend['edge_top']:.3g}",
+                 "sequential"))
+    return rows
+
+
+def paint_legend(painter, viewport_rect, legend):
+    if not legend:
+        return
+    rows = legend_rows(legend)
+    bars = {"diverging": _bar_image(colors.lut(colors.DIVERGING)),
+            "sequential": _bar_image(colors.lut(colors.SEQUENTIAL), display.EDGE_FLOOR)}
+    height = ROW * len(rows) + 26
+    width = BAR_W + 120
+    box = QRectF(viewport_rect.width() - width - 10, viewport_rect.height() - height - 10,
+                 width, height)
+    painter.save()
+    painter.resetTransform()
+    painter.setRenderHint(painter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(17, 18, 20, 215))
+    painter.drawRoundedRect(box, 6, 6)
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(7.5)
+    painter.setFont(font)
+    y = box.top() + 6
+    for label, left, right, bar in rows:
+        painter.setPen(QColor(230, 230, 230))
+        painter.drawText(QRectF(box.left() + 8, y, box.width() - 16, 12),
+                         Qt.AlignmentFlag.AlignLeft, label)
+        painter.drawImage(QRectF(box.left() + 30, y + 14, BAR_W, BAR_H), bars[bar])
+        painter.drawText(QRectF(box.left() + 2, y + 12, 26, 12), Qt.AlignmentFlag.AlignRight,
+                         left)
+        painter.drawText(QRectF(box.left() + 34 + BAR_W, y + 12, 60, 12),
+                         Qt.AlignmentFlag.AlignLeft, right)
+        y += ROW
+    x = box.left() + 8
+    for name, rgb in (("NaN", colors.NAN), ("+Inf", colors.POS_INF), ("−Inf", colors.NEG_INF)):
+        painter.fillRect(QRectF(x, y + 3, 10, 10), QColor(*rgb))
+        painter.setPen(QColor(230, 230, 230))
+        painter.drawText(QRectF(x + 14, y + 1, 40, 14), Qt.AlignmentFlag.AlignLeft, name)
+        x += 56
+    painter.restore()
