@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-gpu bench clean
+.PHONY: run test test-gpu bench goldens clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test-gpu: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks.run
+
+goldens: $(VENV)/.installed-test
+	GRADVIZ_UPDATE_GOLDENS=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -rs tests/gui/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

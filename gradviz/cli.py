@@ -20,10 +20,44 @@ def _run_parser():
     return p
 
 
+def _render_parser():
+    p = argparse.ArgumentParser(prog="gradviz render",
+                                description="Run a graph and save its canvas as a PNG "
+                                            "(no display needed).")
+    p.add_argument("file", help="a .gradviz file")
+    p.add_argument("-o", "--output", required=True, help="the PNG to write")
+    p.add_argument("--view", choices=["values", "grads", "both"], default="both")
+    p.add_argument("--size", default="1000x560", help="WIDTHxHEIGHT in pixels")
+    p.add_argument("--device", default="cpu", help="cpu, gpu or gpu:N (default cpu)")
+    p.add_argument("--shared-scale", action="store_true",
+                   help="one color scale for the whole graph")
+    return p
+
+
+def render_command(argv):
+    import re
+
+    from .core.fileformat import load
+    parser = _render_parser()
+    args = parser.parse_args(argv)
+    match = re.fullmatch(r"(\d+)x(\d+)", args.size)
+    if not match or not (64 <= int(match[1]) <= 8192 and 64 <= int(match[2]) <= 8192):
+        parser.error("--size must be WIDTHxHEIGHT, each 64 to 8192")
+    graph = load(args.file)
+    from .gui.render import render
+    try:
+        render(graph, args.output, args.view, (int(match[1]), int(match[2])), args.device,
+               args.shared_scale)
+    except OSError as e:
+        print(f"gradviz: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _gui_parser():
     p = argparse.ArgumentParser(prog="gradviz", description=(
         "Open the gradviz node editor. Other commands: 'gradviz run FILE' runs a graph "
-        "headless."))
+        "headless; 'gradviz render FILE -o out.png' saves its picture."))
     p.add_argument("file", nargs="?", help="a .gradviz file to open")
     return p
 
@@ -50,7 +84,7 @@ def gui_command(argv):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"run": run_command}
+    commands = {"run": run_command, "render": render_command}
     command = commands.get(argv[0]) if argv else None
     try:
         if command:

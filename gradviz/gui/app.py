@@ -40,10 +40,12 @@ def create_window(path=None, recover=True):
     """The main window with `path` (default: the seed example) loaded and running."""
     from ..core.examples import example_path
     from .main_window import MainWindow
+    from .render import load_fonts
     from .theme import apply_app_style
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    load_fonts(QApplication.instance())
     apply_app_style(QApplication.instance())
     window = MainWindow()
     if not (recover and window.offer_recovery()):

@@ -26,7 +26,7 @@ def legend_rows(legend):
     limits = legend["limits"]
     if all(limit is None for limit in limits.values()):
         what = " and ".join(names[k] for k in limits)
-        rows.append((f"{what}: each node's own ± limit", "−", "+", "diverging"))
+        rows.append((f"{what}: per-node limits", "−", "+", "diverging"))
     else:
         for kind, limit in limits.items():
             rows.append((f"{names[kind]}: shared limits", f"{-limit:.3g}", f"{limit:.3g}",

@@ -1,0 +1,83 @@
+"""Color rules, without Qt."""
+import math
+
+import numpy as np
+import pytest
+
+from gradviz.gui import colors
+
+
+def csv_table(name):
+    """The colormap straight from its CSV, as the test's own reference."""
+    from importlib import resources
+    text = (resources.files("gradviz.resources") / "colormaps" / f"{name}.csv").read_text()
+    rows = [[float(v) for v in line.split(",")] for line in text.splitlines()
+            if line.strip() and line[0] not in ";#"]
+    return np.round(np.array(rows) * 255).astype(int)
+
+
+def test_lut_is_the_colormap_file():
+    table = colors.lut(colors.DIVERGING)
+    reference = csv_table(colors.DIVERGING)
+    assert table.shape == (256, 3) and len(reference) == 256
+    np.testing.assert_array_equal(table, reference)
+
+
+@pytest.mark.parametrize("absmaxes, expected", [
+    ((1.0,), 1.0),            # the gradient of sum: all ones
+    ((0.0,), 1.0),            # all zeros: no division by zero
+    ((None,), 1.0),           # nothing to show
+    ((math.nan, 2.0), 2.0),   # NaN ignored
+    ((math.inf, 3.0), 3.0),   # Inf ignored: limits come from finite values
+    ((0.5, 4.0), 4.0),
+])
+def test_symmetric_limit(absmaxes, expected):
+    assert colors.symmetric_limit(*absmaxes) == expected
+
+
+def test_finite_absmax_ignores_non_finite():
+    assert colors.finite_absmax([1.0, -7.0, np.nan, np.inf, -np.inf]) == 7.0
+    assert colors.finite_absmax([np.nan]) == 0.0
+
+
+def test_zero_is_the_middle_and_limits_are_the_ends():
+    table = colors.lut(colors.DIVERGING)
+    rgb = colors.to_rgb(np.array([-2.0, 0.0, 2.0, 5.0, -5.0]), -2.0, 2.0, table)
+    np.testing.assert_array_equal(rgb[0], table[0])
+    np.testing.assert_array_equal(rgb[1], table[128])
+    np.testing.assert_array_equal(rgb[2], table[255])
+    np.testing.assert_array_equal(rgb[3], table[255])  # clipped
+    np.testing.assert_array_equal(rgb[4], table[0])
+
+
+def test_non_finite_values_get_their_own_colors():
+    table = colors.lut(colors.DIVERGING)
+    rgb = colors.to_rgb(np.array([np.nan, np.inf, -np.inf]), -1, 1, table)
+    assert [tuple(c) for c in rgb] == [colors.NAN, colors.POS_INF, colors.NEG_INF]
+    table_colors = {tuple(c) for c in table}
+    assert not table_colors & {colors.NAN, colors.POS_INF, colors.NEG_INF}
+
+
+def test_constant_array_does_not_divide_by_zero():
+    table = colors.lut(colors.DIVERGING)
+    rgb = colors.to_rgb(np.ones((2, 2)), 1.0, 1.0, table)
+    assert rgb.shape == (2, 2, 3)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4), (2, 3, 4, 5), (1, 1, 1)])
+def test_tiles_trace_back_to_their_elements(shape):
+    data = np.arange(np.prod(shape), dtype=float).reshape(shape)
+    grid, mask = colors.tile(data)
+    for row in range(grid.shape[0]):
+        for col in range(grid.shape[1]):
+            where = colors.locate(shape, row, col)
+            assert (where is None) == bool(mask[row, col])
+            if where is not None:
+                lead, r, c = where
+                assert grid[row, col] == data[(*lead, r, c)]
+
+
+def test_two_d_arrays_keep_numpy_orientation():
+    data = np.arange(12.0).reshape(3, 4)
+    grid, mask = colors.tile(data)
+    assert grid[0, 3] == 3.0 and grid[2, 0] == 8.0 and not mask.any()
