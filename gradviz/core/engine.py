@@ -206,16 +206,20 @@ class RunResult:
         key = (node_id, kind, max_rows, max_cols)
         if key not in self._previews:
             array = self.device_array(node_id, kind)
-            self._previews[key] = None if array is None else make_preview(
-                self.device.xp, self.device.to_host, array, max_rows, max_cols)
+            self._previews[key] = None if array is None else self._preview(
+                array, max_rows, max_cols)
         return self._previews[key]
+
+    def _preview(self, array, max_rows, max_cols):
+        with self.device.errstate():
+            return make_preview(self.device.xp, self.device.to_host, array, max_rows, max_cols)
 
     def edge_preview(self, dst, port, max_rows, max_cols):
         key = ("edge", dst, port, max_rows, max_cols)
         if key not in self._previews:
             array = self._edge_grads.get((dst, port))
-            self._previews[key] = None if array is None else make_preview(
-                self.device.xp, self.device.to_host, array, max_rows, max_cols)
+            self._previews[key] = None if array is None else self._preview(
+                array, max_rows, max_cols)
         return self._previews[key]
 
     def stats(self, node_id, kind):
@@ -231,6 +235,23 @@ class RunResult:
         if key not in self._stats:
             array = self._edge_grads.get((dst, port))
             self._stats[key] = None if array is None else array_stats(self.device, array)
+        return self._stats[key]
+
+    def edge_rms(self, dst, port):
+        """Root mean square of the gradient flowing back through dst.port (one reduction
+        on the device); None where no gradient flows, NaN where it holds NaN or Inf."""
+        key = ("rms", dst, port)
+        if key not in self._stats:
+            g = self._edge_grads.get((dst, port))
+            if g is None:
+                self._stats[key] = None
+            elif math.prod(g.shape) == 0:
+                self._stats[key] = 0.0
+            else:
+                xp = self.device.xp
+                with self.device.errstate():
+                    norm = float(self.device.to_host(xp.linalg.vector_norm(g)))
+                self._stats[key] = norm / math.sqrt(math.prod(g.shape))
         return self._stats[key]
 
     def element(self, node_id, kind, index):
@@ -252,7 +273,11 @@ class RunResult:
 def array_stats(device, array):
     """min, max, mean, absmax, rms, l2 over the finite elements, and the NaN/±Inf counts:
     reduced on the device, then a handful of scalars cross to the host."""
-    xp = device.xp
+    with device.errstate():
+        return _array_stats(device, device.xp, array)
+
+
+def _array_stats(device, xp, array):
     size = math.prod(array.shape)
     finite = xp.isfinite(array)
     n_finite = int(device.to_host(xp.sum(finite)))

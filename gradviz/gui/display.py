@@ -85,23 +85,14 @@ def node_panels(result, node_id, view, limit_of):
 def edge_magnitudes(result):
     """{(dst, port): RMS of the gradient flowing back through the edge}; NaN where it
     holds NaN or Inf, None where no gradient flows."""
-    out = {}
-    for src, dst, port in result.edges():
-        stats = result.edge_stats(dst, port)
-        if stats is None:
-            out[(dst, port)] = None
-        elif stats["nan"] or stats["posinf"] or stats["neginf"]:
-            out[(dst, port)] = math.nan
-        else:
-            out[(dst, port)] = stats["rms"]
-    return out
+    return {(dst, port): result.edge_rms(dst, port) for _, dst, port in result.edges()}
 
 
 def edge_style(magnitude, top):
     """(rgb, width) of an edge whose gradient RMS is `magnitude` (graph maximum `top`)."""
     if magnitude is None:
         return (90, 92, 98), 1.5
-    if not math.isfinite(magnitude):
+    if not math.isfinite(magnitude):  # NaN or Inf somewhere in the gradient
         return colors.NAN, 3.0
     t = magnitude / top if top > 0 else 0.0
     t = EDGE_FLOOR + (1 - EDGE_FLOOR) * min(max(t, 0.0), 1.0)

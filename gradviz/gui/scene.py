@@ -124,9 +124,7 @@ class GraphScene(QGraphicsScene):
         table = colors.lut(colors.DIVERGING)
         for (dst, port), item in self.edges.items():
             magnitude = magnitudes.get((dst, port))
-            rgb, width = display.edge_style(magnitude, top)
-            tip = self._edge_tooltip(item.edge)
-            item.set_flow(rgb, width, tip)
+            item.set_flow(*display.edge_style(magnitude, top))
             if view == "values":
                 preview = result.preview(item.edge.src, "value", display.BADGE, display.BADGE)
                 m = limit_of.get((item.edge.src, "value"), 1.0)
@@ -144,8 +142,12 @@ class GraphScene(QGraphicsScene):
         self.mark_target(result.target)
         self.update()
 
-    def _edge_tooltip(self, edge):
+    def edge_tooltip(self, edge):
+        """Shape and statistics of what an edge carries and of the gradient it returns
+        (computed when hovered, not on every run)."""
         result = self.result
+        if result is None or edge.dst not in result:
+            return ""
         value = result.stats(edge.src, "value")
         grad = result.edge_stats(edge.dst, edge.port)
         lines = [f"{edge.src} → {edge.dst}.{edge.port}",

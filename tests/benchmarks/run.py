@@ -136,7 +136,55 @@ def startup(repeat=5):
     return [statistics.median(s) for s in samples]
 
 
+def wide_graph(n_nodes=200, shape=(256, 256)):
+    """n_nodes nodes of `shape`: a quarter inputs, the rest mul/add mixing earlier nodes."""
+    rng = np.random.default_rng(0)
+    g = gradviz.Graph()
+    ids = [g.add("input", value=rng.standard_normal(shape)) for _ in range(n_nodes // 4)]
+    while len(g.nodes) < n_nodes - 1:
+        a, b = ids[-1], ids[int(rng.integers(0, len(ids) - 1))]
+        ids.append(g.add("mul" if len(ids) % 2 else "add", a, b))
+    g.set_target(g.add("sum", ids[-1]))
+    for i, node_id in enumerate(g.nodes):
+        g.set_pos(node_id, (220 * (i % 20), 260 * (i // 20)))
+    return g
+
+
+def rerun_and_repaint(graph, repeat):
+    """Median seconds to re-run after an input edit and repaint every heatmap."""
+    from gradviz.core.examples import example_path  # noqa: F401
+    from gradviz.gui.render import ensure_app
+    ensure_app()
+    from gradviz.gui.document import Document
+    from gradviz.gui.scene import GraphScene
+    from gradviz.gui.view import GraphView
+    document = Document()
+    document.replace(graph)
+    scene = GraphScene(document)
+    view = GraphView(scene)
+    view.resize(1400, 900)
+    view.show()
+    engine = Engine()
+    scene.show_result(engine.run(graph))
+    view.fit_all()
+    first = next(iter(graph.nodes))
+    base = graph.nodes[first].params["value"]
+    times = []
+    for i in range(repeat):
+        graph.set_params(first, {"value": base * (1 + 1e-3 * (i + 1))})
+        start = time.perf_counter()
+        scene.show_result(engine.run(graph))
+        view.viewport().repaint()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main():
+    seed = gradviz.load(__import__("gradviz.core.examples", fromlist=["x"]).example_path("seed"))
+    seed.set_params("x", {"value": seed.run().value("x")})
+    print("## Re-run after an edit and repaint every heatmap (median)\n")
+    print(f"seed graph: {rerun_and_repaint(seed, 51) * 1e3:.1f} ms; "
+          f"200 nodes of 256x256: {rerun_and_repaint(wide_graph(), 11) * 1e3:.0f} ms\n")
     ours, ref = startup()
     print("## Start-up (process start to first painted window, seed graph computed)\n")
     print(f"gradviz: {ours:.2f} s; importing pyqtgraph + creating a QApplication: {ref:.2f} s\n")

@@ -158,7 +158,8 @@ def test_edges_show_how_the_gradient_splits(make_window, qtbot, tmp_path):
     assert strong.width > weak.width
     viridis = csv_table("viridis")
     assert tuple(strong.color.getRgb()[:3]) == tuple(viridis[255])
-    assert "RMS 1" in weak.toolTip() and "RMS 10" in strong.toolTip()
+    assert "RMS 1," in window.scene.edge_tooltip(weak.edge)
+    assert "RMS 10," in window.scene.edge_tooltip(strong.edge)
     assert strong.badge.isVisible()
 
 

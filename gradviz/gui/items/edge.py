@@ -43,11 +43,15 @@ class EdgeItem(QGraphicsPathItem):
             mid = self.path().pointAtPercent(0.5)
             self.badge.setPos(mid.x() - w / 2, mid.y() - h / 2)
 
-    def set_flow(self, rgb, width, tooltip):
+    def set_flow(self, rgb, width):
         self.color = QColor(*rgb)
         self.width = width
-        self.setToolTip(tooltip)
         self.update()
+
+    def hoverEnterEvent(self, event):
+        if self.scene():
+            self.setToolTip(self.scene().edge_tooltip(self.edge))
+        super().hoverEnterEvent(event)
 
     def set_badge(self, preview, low, high, table):
         if preview is None or preview.data.size == 0:

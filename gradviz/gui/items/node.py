@@ -124,20 +124,23 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def set_panels(self, panels, warning=""):
-        """Show one heatmap per panel, side by side (Values, Gradients or Both)."""
-        for _, heatmap in self._maps:
-            heatmap.setParentItem(None)
-            if heatmap.scene():
-                heatmap.scene().removeItem(heatmap)
+        """Show one heatmap per panel, side by side (Values, Gradients or Both).
+        Heatmap items are reused from run to run; only their images change."""
         for label in self._labels:
-            label.setParentItem(None)
             if label.scene():
                 label.scene().removeItem(label)
+        heatmaps = [h for _, h in self._maps]
+        for extra in heatmaps[len(panels):]:
+            extra.setParentItem(None)
+            if extra.scene():
+                extra.scene().removeItem(extra)
+        heatmaps = heatmaps[:len(panels)]
+        while len(heatmaps) < len(panels):
+            heatmaps.append(Heatmap(self))
         self.panels, self._maps, self._labels = list(panels), [], []
         self.warning = warning
         width = self.panel_width()
-        for i, panel in enumerate(self.panels):
-            heatmap = Heatmap(self)
+        for i, (panel, heatmap) in enumerate(zip(self.panels, heatmaps)):
             heatmap.setPos(8 + i * (width + PANEL_GAP), self.body_top())
             if panel.preview is None:
                 heatmap.setVisible(False)
