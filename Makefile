@@ -22,7 +22,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/gradviz $(ARGS)
 
 test: $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -rs
 
 test-gpu: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[test,gpu]'

@@ -56,6 +56,11 @@ def cpu() -> Device:
 
 @functools.lru_cache(maxsize=None)
 def gpu_status():
+    """(available, reason), asked once per process."""
+    return probe_gpu()
+
+
+def probe_gpu():
     """(available, reason): whether CuPy can run here and, if not, exactly why.
     `import cupy` can succeed without a GPU; only asking the runtime tells."""
     try:

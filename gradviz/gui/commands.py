@@ -141,3 +141,15 @@ class SetTarget:
 
     def undo(self):
         self.graph.set_target(self.old)
+
+
+class SetDtype:
+    def __init__(self, graph, dtype):
+        self.graph, self.dtype, self.old = graph, dtype, graph.dtype
+        self.text = f"Run in {dtype}"
+
+    def redo(self):
+        self.graph.set_dtype(self.dtype)
+
+    def undo(self):
+        self.graph.set_dtype(self.old)

@@ -128,6 +128,9 @@ class Document(QObject):
         if not _same_params(checked, node.params):
             self.push(commands.SetParams(self.graph, node_id, checked, what))
 
+    def set_dtype(self, dtype):
+        self.push(commands.SetDtype(self.graph, dtype))
+
     def set_target(self, node_id):
         if node_id != self.graph.target:
             self.push(commands.SetTarget(self.graph, node_id))

@@ -4,7 +4,9 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer
+import threading
+
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
                                QMainWindow, QMenu, QMessageBox)
@@ -30,6 +32,8 @@ DEVICES = [("cpu", "CPU · NumPy"), ("gpu", "GPU · CuPy")]
 
 
 class MainWindow(QMainWindow):
+    _gpu_checked = Signal(bool, str)
+
     def __init__(self, autosave_ms=None):
         super().__init__()
         self.document = Document(self)
@@ -174,6 +178,10 @@ class MainWindow(QMainWindow):
             self.device_box.addItem(text, key)
         self.device_box.setToolTip("Where the graph runs")
         bar.addWidget(self.device_box)
+        self.dtype_box = QComboBox()
+        self.dtype_box.addItems(["float64", "float32"])
+        self.dtype_box.setToolTip("Precision the graph runs in (saved with the graph)")
+        bar.addWidget(self.dtype_box)
         bar.addSeparator()
         bar.addAction(self.act_run)
         bar.addAction(self.act_auto)
@@ -206,6 +214,8 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(self._on_failure)
         self.device_box.currentIndexChanged.connect(lambda _: self.schedule_run())
         self.target_box.activated.connect(self._on_target_chosen)
+        self.dtype_box.textActivated.connect(self._set_dtype)
+        self._gpu_checked.connect(self._show_gpu_status)
 
     # ---- messages and title -----------------------------------------------------------
     def show_message(self, text, timeout=8000):
@@ -309,6 +319,7 @@ class MainWindow(QMainWindow):
 
     def _on_edited(self):
         self._refresh_targets()
+        self.dtype_box.setCurrentText(self.document.graph.dtype)
         if self.act_auto.isChecked():
             self.schedule_run()
 
@@ -354,11 +365,24 @@ class MainWindow(QMainWindow):
         box.blockSignals(False)
 
     def check_gpu(self):
-        """Enable the GPU entry only where CuPy can run; else say why in its tooltip."""
-        available, reason = gpu_status()
+        """Ask, off the GUI thread, whether CuPy can run here (a broken driver can take
+        seconds to answer); the GPU entry stays disabled until it can, and its
+        tooltip says why not."""
+        item = self.device_box.model().item(self.device_box.findData("gpu"))
+        item.setEnabled(False)
+        item.setToolTip("Checking for a CUDA GPU…")
+        threading.Thread(target=lambda: self._gpu_checked.emit(*gpu_status()),
+                         name="gradviz-gpu-check", daemon=True).start()
+
+    @Slot(bool, str)
+    def _show_gpu_status(self, available, reason):
         item = self.device_box.model().item(self.device_box.findData("gpu"))
         item.setEnabled(available)
         item.setToolTip(reason if available else f"Unavailable: {reason}")
+
+    def _set_dtype(self, dtype):
+        if dtype != self.document.graph.dtype:
+            self.document.set_dtype(dtype)
 
     # ---- files ---------------------------------------------------------------------------
     def maybe_save(self):

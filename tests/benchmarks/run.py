@@ -179,6 +179,34 @@ def rerun_and_repaint(graph, repeat):
     return statistics.median(times)
 
 
+def bench_gpu():
+    """GPU against CPU in one run (synchronized before the clock stops), or None."""
+    from gradviz.core.devices import get_device, gpu_status
+    available, reason = gpu_status()
+    if not available:
+        return reason
+    import cupy
+    gpu = get_device("gpu")
+    rng = np.random.default_rng(0)
+    rows = []
+    cases = [("seed 4096x4096", seed_graph((4096, 4096), rng)[0], 5),
+             ("seed 8192x8192", seed_graph((8192, 8192), rng)[0], 3),
+             ("200 nodes of 1024x1024", wide_graph(200, (1024, 1024)), 3)]
+    for name, graph, repeat in cases:
+        cpu_engine, gpu_engine = Engine(), Engine()
+        gpu_engine.run(graph, device=gpu, reuse=False)  # warm-up: context, kernels
+        gpu.synchronize()
+
+        def on_gpu():
+            gpu_engine.run(graph, device=gpu, reuse=False)
+            gpu.synchronize()
+        cpu_time, gpu_time = interleaved([lambda: cpu_engine.run(graph, reuse=False), on_gpu],
+                                         repeat, 1)
+        rows.append((name, cpu_time, gpu_time))
+    card = cupy.cuda.runtime.getDeviceProperties(0)["name"].decode()
+    return card, rows
+
+
 def main():
     seed = gradviz.load(__import__("gradviz.core.examples", fromlist=["x"]).example_path("seed"))
     seed.set_params("x", {"value": seed.run().value("x")})
@@ -196,6 +224,17 @@ def main():
         print(f"| {size} | {_fmt(ours)} | {_fmt(ref)} | {ours / ref:.2f} |")
     print(f"\nPeak memory at 4096x4096, all values and gradients kept: gradviz "
           f"{mem_ours:.1f} arrays, notebook code {mem_ref:.1f} arrays (beyond the inputs).\n")
+    gpu = bench_gpu()
+    if isinstance(gpu, str):
+        print(f"## GPU\n\nskipped: {gpu}\n")
+    else:
+        card, rows = gpu
+        print(f"## GPU ({card}) against CPU, forward + backward\n")
+        print("| graph | CPU | GPU | speed-up |")
+        print("|---|---|---|---|")
+        for name, cpu_time, gpu_time in rows:
+            print(f"| {name} | {_fmt(cpu_time)} | {_fmt(gpu_time)} | {cpu_time / gpu_time:.1f}x |")
+        print()
     chain = bench_chain()
     print("## 1000-node chain of 4x3 mul/add, a fresh leaf per node (per node)\n")
     print(f"gradviz: {chain[0]:.1f} µs per node")

@@ -216,10 +216,28 @@ def test_target_from_the_context_action(window, qtbot):
 
 
 def test_gpu_entry_is_disabled_with_its_reason_without_cupy(window, qtbot, monkeypatch):
-    from gradviz.core import devices
-    monkeypatch.setattr(devices, "gpu_status", lambda: (False, "CuPy is not installed"))
-    monkeypatch.setattr("gradviz.gui.main_window.gpu_status", devices.gpu_status)
-    window.check_gpu()
+    monkeypatch.setattr("gradviz.gui.main_window.gpu_status",
+                        lambda: (False, "CuPy is not installed"))
     item = window.device_box.model().item(window.device_box.findData("gpu"))
+    with qtbot.waitSignal(window._gpu_checked, timeout=5000):
+        window.check_gpu()
+    qtbot.waitUntil(lambda: item.toolTip() == "Unavailable: CuPy is not installed")
     assert not item.isEnabled()
-    assert item.toolTip() == "Unavailable: CuPy is not installed"
+
+
+def test_gpu_entry_enables_where_a_gpu_answers(window, qtbot, monkeypatch):
+    monkeypatch.setattr("gradviz.gui.main_window.gpu_status", lambda: (True, "1 CUDA GPU(s)"))
+    item = window.device_box.model().item(window.device_box.findData("gpu"))
+    window.check_gpu()
+    qtbot.waitUntil(item.isEnabled)
+    assert item.toolTip() == "1 CUDA GPU(s)"
+
+
+def test_float32_is_a_document_setting(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as blocker:
+        window.dtype_box.textActivated.emit("float32")
+    assert blocker.args[0].value("c").dtype == np.float32
+    assert window.act_undo.text() == "Undo Run in float32"
+    window.save_to(str(tmp_path / "f32.gradviz"))
+    import gradviz
+    assert gradviz.load(tmp_path / "f32.gradviz").dtype == "float32"
