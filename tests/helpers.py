@@ -21,32 +21,73 @@ NOTEBOOK = {
 }
 
 
-def op_graph(op, shapes, params=None, seed=0):
-    """A graph: one random input per port of `op`, feeding one `op` node 'out'."""
+class Case:
+    """Inputs for one op: shapes, params, and per input a range (lo, hi), 'away' (random
+    sign, |x| in [0.2, 2], for kinks at 0), or a fixed array; `nograd` inputs (labels)
+    are not differentiated."""
+
+    def __init__(self, shapes, params=None, inputs=None, nograd=()):
+        self.shapes, self.params = tuple(map(tuple, shapes)), dict(params or {})
+        self.inputs, self.nograd = dict(inputs or {}), set(nograd)
+
+    def __repr__(self):
+        return f"{self.shapes}-{self.params}"
+
+    def array(self, i, rng):
+        how = self.inputs.get(i, (-2.0, 2.0))
+        shape = self.shapes[i]
+        if isinstance(how, np.ndarray):
+            return how
+        if how == "away":
+            return rng.uniform(0.2, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+        return rng.uniform(*how, size=shape)
+
+
+def op_graph(op, case, seed=0):
+    """One input per port of `op` feeding node 'out'; the target 'loss' is
+    sum(out * v) for a fixed random v, so gradients check a random projection vᵀJ."""
     rng = np.random.default_rng(seed)
     g = gradviz.Graph()
-    ids = [g.add("input", id=f"in{i}", value=rng.uniform(-2, 2, size=s))
-           for i, s in enumerate(shapes)]
-    g.add(op, *ids, id="out", **(params or {}))
+    ids = [g.add("input", id=f"in{i}", value=case.array(i, rng))
+           for i in range(len(case.shapes))]
+    g.add(op, *ids, id="out", **case.params)
+    shape = g.shape("out")
+    g.add("input", id="v", value=rng.uniform(0.5, 1.5, size=shape))
+    g.add("sum", g.add("mul", "out", "v", id="weighted"), id="loss")
+    g.set_target("loss")
     return g, ids
 
 
-def numeric_grad(graph, node_id, target="out", eps=1e-6):
-    """d sum(target) / d node_id's value by central differences in float64."""
-    node = graph.nodes[node_id]
-    base = np.array(node.params["value"], dtype=np.float64)
-    grad = np.zeros_like(base)
-    flat = grad.reshape(-1)
-    for i in range(base.size):
-        total = []
-        for step in (eps, -eps):
-            shifted = base.copy().reshape(-1)
-            shifted[i] += step
-            graph.set_params(node_id, {"source": "value", "value": shifted.reshape(base.shape)})
-            total.append(float(np.sum(graph.run(target=target).value(target))))
-        flat[i] = (total[0] - total[1]) / (2 * eps)
-    graph.set_params(node_id, {"source": "value", "value": base})
-    return grad
+def loss_at(graph, node_id, value):
+    base = graph.nodes[node_id].params["value"]
+    graph.set_params(node_id, {"source": "value", "value": value})
+    try:
+        return float(graph.run().value("loss"))
+    finally:
+        graph.set_params(node_id, {"source": "value", "value": base})
+
+
+def check_gradient(graph, node_id, analytic, eps=1e-6, rtol=1e-6, atol=1e-6, full_upto=200):
+    """Compare d loss / d node with central differences: every element for small
+    inputs, three random directions u (uᵀ grad) for larger ones."""
+    base = np.array(graph.nodes[node_id].params["value"], dtype=np.float64)
+    if base.size <= full_upto:
+        numeric = np.zeros(base.size)
+        for i in range(base.size):
+            step = np.zeros(base.size)
+            step[i] = eps
+            plus = loss_at(graph, node_id, (base.reshape(-1) + step).reshape(base.shape))
+            minus = loss_at(graph, node_id, (base.reshape(-1) - step).reshape(base.shape))
+            numeric[i] = (plus - minus) / (2 * eps)
+        np.testing.assert_allclose(analytic.reshape(-1), numeric, rtol=rtol, atol=atol)
+        return
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        u = rng.standard_normal(base.shape)
+        numeric = (loss_at(graph, node_id, base + eps * u) -
+                   loss_at(graph, node_id, base - eps * u)) / (2 * eps)
+        np.testing.assert_allclose(float(np.sum(analytic * u)), numeric, rtol=rtol,
+                                   atol=atol * np.sqrt(base.size))
 
 
 def strict_device(name="device1"):

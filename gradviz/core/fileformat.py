@@ -46,7 +46,7 @@ def encode_array(arr):
 def _encode_param(kind, value):
     if kind == "array":
         return encode_array(value)
-    if kind == "shape":
+    if kind == "shape" or kind == "ints" and value is not None:
         return list(value)
     if kind == "float" and not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")

@@ -58,7 +58,7 @@ def check_params(op, params, node=None):
         active = p.when is None or (result.get(p.when[0]) in p.when[1])
         if not active and p.name not in params:
             continue
-        if value is None and p.kind != "axis":
+        if value is None and p.kind not in ("axis", "ints"):
             raise GraphError(f"node {node!r}: param {p.name!r} is required", node=node)
         try:
             result[p.name] = coerce(p, value)

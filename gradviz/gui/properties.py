@@ -23,16 +23,19 @@ def parse(kind, text):
         return float(text)  # accepts nan, inf, -inf
     if kind == "axis":
         return None if text in ("", "all", "None") else int(text)
-    if kind == "shape":
-        return tuple(int(p) for p in re.split(r"[\s,x×]+", text.strip("()[] ")) if p)
+    if kind in ("shape", "ints"):
+        parts = tuple(int(p) for p in re.split(r"[\s,x×]+", text.strip("()[] ")) if p)
+        return None if kind == "ints" and not parts else parts
+    if kind == "padding":
+        return text if text in ("valid", "same") else int(text)
     return text
 
 
 def show(kind, value):
     if kind == "axis":
         return "all" if value is None else str(value)
-    if kind == "shape":
-        return ", ".join(map(str, value))
+    if kind in ("shape", "ints"):
+        return "" if value is None else ", ".join(map(str, value))
     if kind == "float":
         return repr(float(value))
     return "" if value is None else str(value)

@@ -63,12 +63,12 @@ def test_unknown_device_names_the_choices():
 @pytest.mark.gpu
 @needs_gpu
 @pytest.mark.parametrize("dtype, rtol", [("float64", 1e-12), ("float32", 1e-5)])
-@pytest.mark.parametrize("op, shapes, params", all_cases())
-def test_ops_agree_between_cpu_and_gpu(op, shapes, params, dtype, rtol):
-    graph, ids = op_graph(op, shapes, params)
+@pytest.mark.parametrize("op, case", all_cases())
+def test_ops_agree_between_cpu_and_gpu(op, case, dtype, rtol):
+    graph, ids = op_graph(op, case)
     graph.set_dtype(dtype)
-    cpu = Engine().run(graph, device="cpu", target="out")
-    gpu = Engine().run(graph, device="gpu", target="out")
+    cpu = Engine().run(graph, device="cpu")
+    gpu = Engine().run(graph, device="gpu")
     for node_id in [*ids, "out"]:
         np.testing.assert_allclose(gpu.value(node_id), cpu.value(node_id), rtol=rtol,
                                    atol=rtol)

@@ -1,5 +1,5 @@
 """The op table. Importing this package registers every op."""
-from . import elementwise, inputs, reduce  # noqa: F401  (registration)
+from . import conv, elementwise, inputs, linalg, loss, reduce, shape  # noqa: F401 (registers)
 from .params import coerce
 from .spec import MAX_ELEMENTS, OPS, OpSpec, Param, get_op, register
 

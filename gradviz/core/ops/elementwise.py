@@ -1,25 +1,76 @@
-"""Elementwise ops with NumPy broadcasting. Rules return gradients in the output's
-shape; the engine sums them back to each input's shape."""
+"""Elementwise ops, binary ones with NumPy broadcasting. Rules return gradients in the
+output's shape; the engine sums them back to each input's shape.
+
+Where a derivative is undefined gradviz follows PyTorch: relu'(0) = 0; log'(a) = 1/a,
+so log of 0 gives an infinite and of a negative number a negative gradient (and the
+forward value is NaN or -Inf, shown as such); pow with exponent 0 has gradient 0."""
 from __future__ import annotations
 
 from ..shapes import broadcast_shapes
-from .spec import OpSpec, register
+from .spec import OpSpec, Param, register
 
 
 def _broadcast(params, *shapes):
     return broadcast_shapes(*shapes)
 
 
-register(OpSpec(
-    "mul", inputs=("a", "b"), title="Multiply", doc="a * b, elementwise with broadcasting.",
-    shape=_broadcast,
-    forward=lambda xp, a, b: a * b,
-    vjp=lambda xp, g, out, a, b: (g * b, g * a),
-))
+def _same(params, a):
+    return a
 
-register(OpSpec(
-    "add", inputs=("a", "b"), title="Add", doc="a + b, elementwise with broadcasting.",
-    shape=_broadcast,
-    forward=lambda xp, a, b: a + b,
-    vjp=lambda xp, g, out, a, b: (g, g),  # passed on, not copied: gradients are never mutated
-))
+
+def binary(name, title, doc, forward, vjp):
+    register(OpSpec(name, inputs=("a", "b"), title=title, doc=doc, shape=_broadcast,
+                    forward=forward, vjp=vjp))
+
+
+def unary(name, title, doc, forward, vjp, category="Math", params=()):
+    register(OpSpec(name, inputs=("a",), title=title, doc=doc, shape=_same, forward=forward,
+                    vjp=vjp, category=category, params=params))
+
+
+binary("add", "Add", "a + b, elementwise with broadcasting.",
+       lambda xp, a, b: a + b,
+       lambda xp, g, out, a, b: (g, g))  # passed on, not copied: gradients are never mutated
+binary("sub", "Subtract", "a − b, elementwise with broadcasting.",
+       lambda xp, a, b: a - b,
+       lambda xp, g, out, a, b: (g, -g))
+binary("mul", "Multiply", "a * b, elementwise with broadcasting.",
+       lambda xp, a, b: a * b,
+       lambda xp, g, out, a, b: (g * b, g * a))
+binary("div", "Divide", "a / b, elementwise with broadcasting.",
+       lambda xp, a, b: a / b,
+       lambda xp, g, out, a, b: (g / b, -g * out / b))
+
+unary("neg", "Negate", "−a.", lambda xp, a: -a, lambda xp, g, out, a: (-g,))
+unary("exp", "Exp", "e to the power a.", lambda xp, a: xp.exp(a),
+      lambda xp, g, out, a: (g * out,))
+unary("log", "Log", "Natural logarithm.", lambda xp, a: xp.log(a),
+      lambda xp, g, out, a: (g / a,))
+unary("square", "Square", "a².", lambda xp, a: a * a,
+      lambda xp, g, out, a: (2 * a * g,))
+unary("tanh", "Tanh", "Hyperbolic tangent.", lambda xp, a: xp.tanh(a),
+      lambda xp, g, out, a: (g * (1 - out * out),), category="Activation")
+
+
+def _sigmoid(xp, a):
+    # exp of a non-positive number only: no overflow for large |a|.
+    e = xp.exp(-xp.abs(a))
+    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+unary("sigmoid", "Sigmoid", "1 / (1 + e^−a).", _sigmoid,
+      lambda xp, g, out, a: (g * out * (1 - out),), category="Activation")
+unary("relu", "ReLU", "max(a, 0); its derivative at 0 is 0, as in PyTorch.",
+      lambda xp, a: xp.where(a > 0, a, xp.zeros_like(a)),
+      lambda xp, g, out, a: (xp.where(a > 0, g, xp.zeros_like(g)),), category="Activation")
+
+
+def _pow_vjp(xp, g, out, a, exponent):
+    if exponent == 0:
+        return (xp.zeros_like(g),)
+    return (g * exponent * a ** (exponent - 1),)
+
+
+unary("pow", "Power", "a to a constant power.",
+      lambda xp, a, exponent: a ** exponent, _pow_vjp,
+      params=(Param("exponent", "float", 2.0, "The constant exponent"),))

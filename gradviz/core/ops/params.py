@@ -58,6 +58,21 @@ def coerce(param: Param, value):
         return None if value is None else _int(value, what)
     elif kind == "shape":
         return check_shape(value, what)
+    elif kind == "ints":  # e.g. reshape's target with -1, transpose's axes; None: default
+        if value is None:
+            return None
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise ValueError(f"{what} must be a list of integers, not {type(value).__name__}")
+        ints = tuple(_int(v, f"{what} entry") for v in value)
+        if len(ints) > MAX_NDIM:
+            raise ValueError(f"{what} has {len(ints)} entries; at most {MAX_NDIM}")
+        return ints
+    elif kind == "padding":
+        if value in ("valid", "same"):
+            return value
+        value = _int(value, what)
+        if value < 0:
+            raise ValueError(f"{what} must be valid, same or a size of at least 0")
     elif kind == "choice":
         if value not in param.choices:
             raise ValueError(f"{what} must be one of {', '.join(map(str, param.choices))}, "

@@ -1,0 +1,176 @@
+"""Convolution and pooling on NCHW arrays. Cross-correlation, as the frameworks do.
+
+No loop runs over pixels: each op loops over the kernel's positions (9 for 3x3) and
+works on whole strided slices of the input, so the work is a few large array ops.
+maxpool2d sends each window's gradient to its first maximum (row-major order), as
+PyTorch does."""
+from __future__ import annotations
+
+from .spec import OpSpec, Param, register
+
+
+def _pad_amount(padding, kernel):
+    if padding == "valid":
+        return 0
+    if padding == "same":
+        return (kernel - 1) // 2
+    return padding
+
+
+def _out_size(size, kernel, stride, pad):
+    return (size + 2 * pad - kernel) // stride + 1
+
+
+def _conv_shape(params, x, w):
+    if len(x) != 4 or len(w) != 4:
+        raise ValueError(f"conv2d needs x as N,C,H,W and w as O,C,kH,kW; got x {tuple(x)} "
+                         f"and w {tuple(w)}")
+    if x[1] != w[1]:
+        raise ValueError(f"x has {x[1]} channels but w expects {w[1]}")
+    s = params["stride"]
+    if params["padding"] == "same" and (s != 1 or w[2] % 2 == 0 or w[3] % 2 == 0):
+        raise ValueError("padding 'same' needs stride 1 and an odd kernel; give a size")
+    ph, pw = _pad_amount(params["padding"], w[2]), _pad_amount(params["padding"], w[3])
+    oh, ow = _out_size(x[2], w[2], s, ph), _out_size(x[3], w[3], s, pw)
+    if oh < 1 or ow < 1:
+        raise ValueError(f"a {w[2]}x{w[3]} kernel does not fit in {x[2]}x{x[3]} "
+                         f"(padding {ph}x{pw})")
+    return (x[0], w[0], oh, ow)
+
+
+def _padded(xp, x, ph, pw):
+    if not ph and not pw:
+        return x
+    n, c, h, w = x.shape
+    out = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype, device=_device(x))
+    out[:, :, ph:ph + h, pw:pw + w] = x
+    return out
+
+
+def _device(a):
+    from array_api_compat import device
+    return device(a)
+
+
+def _window(i, j, oh, ow, stride):
+    """The slice of a padded input that kernel position (i, j) sees at every output pixel."""
+    return (slice(None), slice(None), slice(i, i + stride * (oh - 1) + 1, stride),
+            slice(j, j + stride * (ow - 1) + 1, stride))
+
+
+def _conv2d(xp, x, w, stride, padding):
+    o, _, kh, kw = w.shape
+    ph, pw = _pad_amount(padding, kh), _pad_amount(padding, kw)
+    xp_ = _padded(xp, x, ph, pw)
+    oh, ow = _out_size(x.shape[2], kh, stride, ph), _out_size(x.shape[3], kw, stride, pw)
+    out = xp.zeros((x.shape[0], oh, ow, o), dtype=x.dtype, device=_device(x))
+    for i in range(kh):
+        for j in range(kw):
+            # (N, C, oh, ow) . (O, C) over C -> (N, oh, ow, O)
+            out += xp.tensordot(xp_[_window(i, j, oh, ow, stride)], w[:, :, i, j],
+                                axes=([1], [1]))
+    return xp.permute_dims(out, (0, 3, 1, 2))
+
+
+def _conv2d_vjp(xp, g, out, x, w, stride, padding):
+    o, c, kh, kw = w.shape
+    ph, pw = _pad_amount(padding, kh), _pad_amount(padding, kw)
+    xp_ = _padded(xp, x, ph, pw)
+    oh, ow = g.shape[2], g.shape[3]
+    gx = xp.zeros(xp_.shape, dtype=x.dtype, device=_device(x))
+    gw = xp.zeros(w.shape, dtype=w.dtype, device=_device(w))
+    for i in range(kh):
+        for j in range(kw):
+            window = _window(i, j, oh, ow, stride)
+            # (N, O, oh, ow) . (N, C, oh, ow) over N, oh, ow -> (O, C)
+            gw[:, :, i, j] = xp.tensordot(g, xp_[window], axes=([0, 2, 3], [0, 2, 3]))
+            # (N, O, oh, ow) . (O, C) over O -> (N, oh, ow, C)
+            part = xp.tensordot(g, w[:, :, i, j], axes=([1], [0]))
+            gx[window] = gx[window] + xp.permute_dims(part, (0, 3, 1, 2))
+    h, wd = x.shape[2], x.shape[3]
+    return gx[:, :, ph:ph + h, pw:pw + wd], gw
+
+
+register(OpSpec(
+    "conv2d", inputs=("x", "w"), category="Convolution", title="Conv2d",
+    doc="2-d cross-correlation of x (N,C,H,W) with w (O,C,kH,kW), zero padding.",
+    params=(Param("stride", "int", 1, "Step between windows", low=1, high=64),
+            Param("padding", "padding", "valid",
+                  "valid (none), same (output as big as input, stride 1) or a size")),
+    shape=_conv_shape, forward=_conv2d, vjp=_conv2d_vjp,
+))
+
+
+def _pool_shape(params, x):
+    if len(x) != 4:
+        raise ValueError(f"pooling needs x as N,C,H,W; got {tuple(x)}")
+    k, s = params["kernel"], params["stride"] or params["kernel"]
+    oh, ow = _out_size(x[2], k, s, 0), _out_size(x[3], k, s, 0)
+    if oh < 1 or ow < 1:
+        raise ValueError(f"a {k}x{k} window does not fit in {x[2]}x{x[3]}")
+    return (x[0], x[1], oh, ow)
+
+
+def _pool_geometry(x, kernel, stride):
+    s = stride or kernel
+    return s, _out_size(x.shape[2], kernel, s, 0), _out_size(x.shape[3], kernel, s, 0)
+
+
+def _maxpool(xp, x, kernel, stride):
+    s, oh, ow = _pool_geometry(x, kernel, stride)
+    best = None
+    for i in range(kernel):
+        for j in range(kernel):
+            part = x[_window(i, j, oh, ow, s)]
+            best = part if best is None else xp.maximum(best, part)
+    return best
+
+
+def _maxpool_vjp(xp, g, out, x, kernel, stride):
+    s, oh, ow = _pool_geometry(x, kernel, stride)
+    gx = xp.zeros_like(x)
+    taken = xp.zeros(out.shape, dtype=xp.bool, device=_device(x))
+    for i in range(kernel):
+        for j in range(kernel):
+            window = _window(i, j, oh, ow, s)
+            hit = (x[window] == out) & ~taken   # the first maximum in row-major order
+            gx[window] = gx[window] + xp.where(hit, g, xp.zeros_like(g))
+            taken = taken | hit
+    return (gx,)
+
+
+def _avgpool(xp, x, kernel, stride):
+    s, oh, ow = _pool_geometry(x, kernel, stride)
+    total = xp.zeros((x.shape[0], x.shape[1], oh, ow), dtype=x.dtype, device=_device(x))
+    for i in range(kernel):
+        for j in range(kernel):
+            total += x[_window(i, j, oh, ow, s)]
+    return total / (kernel * kernel)
+
+
+def _avgpool_vjp(xp, g, out, x, kernel, stride):
+    s, oh, ow = _pool_geometry(x, kernel, stride)
+    gx = xp.zeros_like(x)
+    share = g / (kernel * kernel)
+    for i in range(kernel):
+        for j in range(kernel):
+            window = _window(i, j, oh, ow, s)
+            gx[window] = gx[window] + share
+    return (gx,)
+
+
+POOL_PARAMS = (Param("kernel", "int", 2, "Window size", low=1, high=64),
+               Param("stride", "int", 0, "Step between windows (0: the window size)",
+                     low=0, high=64))
+
+register(OpSpec(
+    "maxpool2d", inputs=("x",), category="Convolution", title="MaxPool2d",
+    doc="Maximum over kernel x kernel windows of x (N,C,H,W).", params=POOL_PARAMS,
+    shape=_pool_shape, forward=_maxpool, vjp=_maxpool_vjp,
+))
+
+register(OpSpec(
+    "avgpool2d", inputs=("x",), category="Convolution", title="AvgPool2d",
+    doc="Mean over kernel x kernel windows of x (N,C,H,W).", params=POOL_PARAMS,
+    shape=_pool_shape, forward=_avgpool, vjp=_avgpool_vjp,
+))

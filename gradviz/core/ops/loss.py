@@ -1,0 +1,81 @@
+"""Losses: scalars to differentiate."""
+from __future__ import annotations
+
+import math
+
+from ..shapes import broadcast_shapes
+from .spec import OpSpec, register
+
+
+def _ce_shape(params, logits, labels):
+    if len(logits) != 2:
+        raise ValueError(f"logits must be N x classes, not {tuple(logits)}")
+    if tuple(labels) != (logits[0],):
+        raise ValueError(f"labels must be one class index per row: shape ({logits[0]},), "
+                         f"not {tuple(labels)}")
+    if logits[0] == 0 or logits[1] == 0:
+        raise ValueError("logits are empty")
+    return ()
+
+
+def _device(a):
+    from array_api_compat import device
+    return device(a)
+
+
+def _one_hot(xp, labels, classes, dtype):
+    index = xp.astype(xp.arange(classes, device=_device(labels)), dtype)
+    return xp.astype(xp.expand_dims(labels, axis=1) == index, dtype)
+
+
+def _check_labels(xp, labels, classes):
+    ok = (labels == xp.round(labels)) & (labels >= 0) & (labels < classes)
+    if not bool(xp.all(ok)):
+        raise ValueError(f"labels must be class indices 0 to {classes - 1}")
+
+
+def _log_softmax(xp, logits):
+    shifted = logits - xp.max(logits, axis=1, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+
+
+def _cross_entropy(xp, logits, labels):
+    _check_labels(xp, labels, logits.shape[1])
+    picked = xp.sum(_log_softmax(xp, logits) * _one_hot(xp, labels, logits.shape[1],
+                                                        logits.dtype), axis=1)
+    return xp.asarray(-xp.mean(picked))
+
+
+def _cross_entropy_vjp(xp, g, out, logits, labels):
+    n, k = logits.shape
+    probabilities = xp.exp(_log_softmax(xp, logits))
+    return (g * (probabilities - _one_hot(xp, labels, k, logits.dtype)) / n, None)
+
+
+register(OpSpec(
+    "softmax_cross_entropy", inputs=("logits", "labels"), category="Loss",
+    title="Softmax cross-entropy",
+    doc="Mean over the batch of −log softmax(logits)[label]; labels are class indices "
+        "(no gradient flows to them).",
+    shape=_ce_shape, forward=_cross_entropy, vjp=_cross_entropy_vjp,
+))
+
+
+def _mse_shape(params, a, target):
+    broadcast_shapes(a, target)  # raises, naming both shapes, if they do not fit
+    return ()
+
+
+def _mse_vjp(xp, g, out, a, target):
+    diff = a - target
+    scale = 2 / max(math.prod(diff.shape), 1)
+    return g * scale * diff, -(g * scale * diff)
+
+
+register(OpSpec(
+    "mse", inputs=("a", "target"), category="Loss", title="Mean squared error",
+    doc="Mean of (a − target)² over all elements (broadcasting).",
+    shape=_mse_shape,
+    forward=lambda xp, a, target: xp.asarray(xp.mean((a - target) * (a - target))),
+    vjp=_mse_vjp,
+))
