@@ -63,19 +63,19 @@ def node_panels(result, node_id, view, limit_of):
     for kind in KINDS[view]:
         preview = preview_of(result, node_id, kind, view)
         prefix = "∇ " if kind == "grad" else ("v " if view == "both" else "")
-        if preview is None:
-            panels.append(Panel(kind, None, 0, 1, table, f"{prefix}0",
-                                note="no gradient: not upstream of the target"))
+        if preview is None:  # the node's tooltip says why
+            panels.append(Panel(kind, None, 0, 1, table, f"{prefix}0", note="no gradient"))
             continue
         m = limit_of[(node_id, kind)]
         data = preview.data
-        shape = shape_text(preview.shape)
+        # Both views side by side leave no room for the shape: the header shows it.
+        shape = "" if view == "both" else shape_text(preview.shape) + " "
         if data.size == 1:
             scalar = f"{float(data.reshape(-1)[0]):.6g}"
-            panels.append(Panel(kind, preview, -m, m, table, f"{prefix}{shape}",
+            panels.append(Panel(kind, preview, -m, m, table, f"{prefix}{shape}".strip(),
                                 scalar_text=scalar))
         else:
-            panels.append(Panel(kind, preview, -m, m, table, f"{prefix}{shape} ±{m:.3g}"))
+            panels.append(Panel(kind, preview, -m, m, table, f"{prefix}{shape}±{m:.3g}"))
         if not np.isfinite(data).all():
             bad.append("gradient" if kind == "grad" else "value")
     warning = f"NaN or Inf in the {' and the '.join(bad)}" if bad else ""

@@ -421,6 +421,9 @@ class MainWindow(QMainWindow):
             return False
         self._add_recent(self.document.path)
         self.autosave.clear()
+        if self.document.graph.description:
+            self.show_message(self.document.graph.description, 30000)
+            self.view.setToolTip(self.document.graph.description)
         return True
 
     def open_example(self, name):

@@ -16,7 +16,8 @@ def ops_by_category():
     groups = {}
     for spec in OPS.values():
         groups.setdefault(spec.category, []).append(spec)
-    order = ["Inputs", "Math", "Reduce"]
+    order = ["Inputs", "Math", "Activation", "Reduce", "Shape", "Linear algebra",
+             "Convolution", "Loss"]
     return sorted(groups.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
                                                   else len(order), kv[0]))
 

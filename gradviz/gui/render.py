@@ -38,13 +38,16 @@ def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=Fals
     from .scene import GraphScene
     from .theme import apply_app_style
     from .view import GraphView
+    from PySide6.QtCore import Qt
     apply_app_style(app)
     document = Document()
     document.replace(graph)
     scene = GraphScene(document)
     scene.view_mode, scene.shared_scale = view, shared
     canvas = GraphView(scene)
+    canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     canvas.resize(*size)
+    canvas.show()  # lays out the viewport at its real size (drawn off screen)
     result = graph.run(device=device)
     scene.show_result(result)
     canvas.fit_all()

@@ -164,6 +164,11 @@ class GraphScene(QGraphicsScene):
                              f"{grad['neginf']} -Inf")
         return "\n".join(lines)
 
+    def node_shape_text(self, node_id):
+        """The node's output shape as shown in its header ('' before it can be known)."""
+        shape = self._graph.shape(node_id) if node_id in self._graph.nodes else None
+        return "" if shape is None else display.shape_text(shape)
+
     def describe_cell(self, node_id, panel, lead, row, col):
         if self.result is None or node_id not in self.result:
             return ""

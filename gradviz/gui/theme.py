@@ -20,7 +20,12 @@ PORT_BAD = QColor("#e5484d")
 CATEGORY = {  # header colors, by op category
     "Inputs": QColor("#2f6f8f"),
     "Math": QColor("#5b4b8a"),
+    "Activation": QColor("#7a3f6e"),
     "Reduce": QColor("#7a5230"),
+    "Shape": QColor("#4b5a6a"),
+    "Linear algebra": QColor("#3b6e5a"),
+    "Convolution": QColor("#2e6e6e"),
+    "Loss": QColor("#8a3b3b"),
 }
 DEFAULT_CATEGORY = QColor("#4a4d55")
 

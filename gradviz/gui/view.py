@@ -2,7 +2,7 @@
 rubber-band selection, quick-add on Tab or double-click, and drops."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView
 
@@ -55,7 +55,9 @@ class GraphView(QGraphicsView):
         self.zoom_by(1.0015 ** event.angleDelta().y(), event.position())
 
     def fit_all(self):
-        items = self.scene().itemsBoundingRect()
+        items = QRectF()
+        for node in getattr(self.scene(), "nodes", {}).values():
+            items = items.united(node.sceneBoundingRect())
         if items.isEmpty():
             self.resetTransform()
             self.centerOn(0, 0)

@@ -1,7 +1,8 @@
 """A node on the canvas: header with its name and op, ports, and a body that shows
 its latest value and gradient."""
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QTextCursor
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen,
+                           QTextCursor)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QGraphicsTextItem, QToolTip
 
 from ...core.ops import get_op
@@ -116,6 +117,8 @@ class NodeItem(QGraphicsItem):
             self.prepareGeometryChange()
             self._height = height
         tip = f"{self.node.id} · {self.spec.title}\n{self.spec.doc}"
+        if any(p.preview is None for p in self.panels):
+            tip = f"No gradient: this node is not upstream of the target.\n\n{tip}"
         if self.warning:
             tip = f"{self.warning}\n\n{tip}"
         if self.error:
@@ -193,7 +196,11 @@ class NodeItem(QGraphicsItem):
         small.setPointSizeF(max(small.pointSizeF() * 0.85, 6))
         painter.setFont(small)
         op_rect = QRectF(0, 0, theme.NODE_WIDTH - 8, theme.HEADER)
-        badge = f"∂ {self.spec.name}" if self.is_target else self.spec.name
+        shape = self.scene().node_shape_text(self.node_id) if self.scene() else ""
+        badge = f"{shape}  {self.spec.name}" if shape and shape != "scalar" else self.spec.name
+        badge = f"∂ {badge}" if self.is_target else badge
+        room = theme.NODE_WIDTH - 16 - self.title.boundingRect().width()
+        badge = QFontMetricsF(small).elidedText(badge, Qt.TextElideMode.ElideMiddle, room)
         painter.drawText(op_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                          badge)
         painter.setPen(theme.TEXT)
