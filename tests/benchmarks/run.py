@@ -207,6 +207,49 @@ def bench_gpu():
     return card, rows
 
 
+def scaled_cnn(batch=32, size=64, channels=16):
+    """The cnn example scaled up: batch x 1 x size x size images, `channels` 3x3 kernels."""
+    from gradviz.core.examples import example_path
+    rng = np.random.default_rng(0)
+    g = gradviz.load(example_path("cnn"))
+    images = rng.standard_normal((batch, 1, size, size))
+    kernels = rng.standard_normal((channels, 1, 3, 3)) * 0.5
+    W = rng.standard_normal((channels * (size // 2) ** 2, 3)) * 0.01
+    labels = rng.integers(0, 3, batch).astype(float)
+    for name, value in (("images", images), ("kernels", kernels), ("W", W),
+                        ("labels", labels)):
+        g.set_params(name, {"source": "value", "value": value})
+    return g, (images, kernels, W, labels)
+
+
+def torch_cnn(images, kernels, W, labels):
+    try:
+        import torch
+    except ImportError:
+        return None
+    t = {k: torch.tensor(v, requires_grad=k != "labels")
+         for k, v in dict(images=images, kernels=kernels, W=W, labels=labels).items()}
+    f = torch.nn.functional
+
+    def step():
+        for v in t.values():
+            v.grad = None
+        h = f.max_pool2d(f.relu(f.conv2d(t["images"], t["kernels"], padding=1)), 2)
+        loss = f.cross_entropy(h.flatten(1) @ t["W"], t["labels"].long())
+        loss.backward()
+    return step
+
+
+def bench_cnn():
+    graph, arrays = scaled_cnn()
+    engine = Engine()
+    fns = [lambda: engine.run(graph, reuse=False)]
+    reference = torch_cnn(*arrays)
+    if reference:
+        fns.append(reference)
+    return interleaved(fns, 7, 1)
+
+
 def main():
     seed = gradviz.load(__import__("gradviz.core.examples", fromlist=["x"]).example_path("seed"))
     seed.set_params("x", {"value": seed.run().value("x")})
@@ -235,6 +278,13 @@ def main():
         for name, cpu_time, gpu_time in rows:
             print(f"| {name} | {_fmt(cpu_time)} | {_fmt(gpu_time)} | {cpu_time / gpu_time:.1f}x |")
         print()
+    cnn = bench_cnn()
+    print("## cnn.gradviz scaled to 32 images of 64x64, 16 channels, forward + backward\n")
+    if len(cnn) > 1:
+        print(f"gradviz: {_fmt(cnn[0])}; PyTorch CPU, same network: {_fmt(cnn[1])}; "
+              f"ratio {cnn[0] / cnn[1]:.2f}\n")
+    else:
+        print(f"gradviz: {_fmt(cnn[0])}; PyTorch not importable, comparison skipped\n")
     chain = bench_chain()
     print("## 1000-node chain of 4x3 mul/add, a fresh leaf per node (per node)\n")
     print(f"gradviz: {chain[0]:.1f} µs per node")
