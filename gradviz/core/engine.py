@@ -165,9 +165,6 @@ class RunResult:
         """The gradient on the device, or None where the node does not reach the target."""
         return self._grads.get(self._check(node_id))
 
-    def device_edge_grad(self, dst, port):
-        return self._edge_grads.get((dst, port))
-
     def value(self, node_id) -> np.ndarray:
         return _readonly(self.device.to_host(self.device_value(node_id)))
 

@@ -61,11 +61,6 @@ def to_rgb(array, low, high, table) -> np.ndarray:
     return rgb
 
 
-def color_of(value, low, high, table):
-    """The (r, g, b) one number gets: the same rule as `to_rgb`."""
-    return tuple(int(c) for c in to_rgb(np.array([value]), low, high, table)[0])
-
-
 def tile(data):
     """Lay a preview out in 2-d: (rows, cols) stays; (k, r, c) becomes k tiles in a row;
     (n, k, r, c) becomes n rows of k tiles. Returns (grid, mask) where mask marks the

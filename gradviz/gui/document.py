@@ -9,8 +9,7 @@ from PySide6.QtGui import QUndoStack
 
 from ..core import fileformat
 from ..core.errors import GraphError
-from ..core.graph import Graph
-from ..core.ops import get_op
+from ..core.graph import Graph, Node, check_params
 from . import commands
 
 
@@ -123,7 +122,6 @@ class Document(QObject):
     def set_params(self, node_id, params, what="params"):
         """Raises GraphError (and changes nothing) for invalid params."""
         node = self.graph.node(node_id)
-        from ..core.graph import check_params
         checked = check_params(node.op, params, node_id)
         if not _same_params(checked, node.params):
             self.push(commands.SetParams(self.graph, node_id, checked, what))
@@ -140,9 +138,9 @@ class Document(QObject):
         """The selected nodes and the edges among them, as graph-file JSON."""
         keep = set(node_ids)
         sub = Graph()
-        for node_id in self.graph.nodes:
-            if node_id in keep:
-                sub.add_node(self.graph.copy().nodes[node_id])
+        for node in self.graph.nodes.values():
+            if node.id in keep:
+                sub.add_node(Node(node.id, node.op, dict(node.params), node.label, node.pos))
         for edge in self.graph.edges:
             if edge.src in keep and edge.dst in keep:
                 sub.connect(edge.src, edge.dst, edge.port)
@@ -196,7 +194,3 @@ def _same_params(a, b):
         elif x != y and not (x != x and y != y):  # NaN equals NaN here
             return False
     return True
-
-
-def op_title(op):
-    return get_op(op).title

@@ -2,7 +2,6 @@
 declaration. Edits apply when a field is committed, each one undoable."""
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
@@ -239,7 +238,3 @@ class PropertiesPanel(QWidget):
         self.status(message)
         self._shown = None
         self.refresh()
-
-
-def finite_or_text(v):
-    return v if math.isfinite(v) else str(v)

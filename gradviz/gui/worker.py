@@ -38,7 +38,6 @@ class _Worker(QObject):
 class RunController(QObject):
     finished = Signal(object)     # RunResult of the latest request
     failed = Signal(object)       # its error
-    busy_changed = Signal(bool)
     _submit = Signal(object)
 
     def __init__(self, parent=None):
@@ -70,7 +69,6 @@ class RunController(QObject):
 
     def _dispatch(self, job):
         self._running = True
-        self.busy_changed.emit(True)
         self._submit.emit(job)
 
     def _next(self):
@@ -78,8 +76,6 @@ class RunController(QObject):
         if self._pending is not None:
             job, self._pending = self._pending, None
             self._dispatch(job)
-        else:
-            self.busy_changed.emit(False)
 
     @Slot(int, object)
     def on_worker_done(self, run_id, result):

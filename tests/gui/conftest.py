@@ -1,4 +1,3 @@
-import os
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer

@@ -1,7 +1,7 @@
 """Editing on the canvas: wiring rules, delete, copy/paste, rename, zoom, quick add."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -241,3 +241,59 @@ def test_float32_is_a_document_setting(window, qtbot, tmp_path):
     window.save_to(str(tmp_path / "f32.gradviz"))
     import gradviz
     assert gradviz.load(tmp_path / "f32.gradviz").dtype == "float32"
+
+
+def test_middle_drag_pans_the_canvas(window, qtbot):
+    view = window.view
+    center = view.viewport().rect().center()
+    before = view.mapToScene(center)
+    from tests.gui.conftest import drag
+    drag(view, view.mapToScene(center), view.mapToScene(center + QPoint(120, 40)),
+         button=Qt.MouseButton.MiddleButton)
+    after = view.mapToScene(center)
+    assert after.x() == pytest.approx(before.x() - 120 / view.zoom(), abs=2)
+    assert after.y() == pytest.approx(before.y() - 40 / view.zoom(), abs=2)
+    assert window.document.undo_stack.count() == 0   # panning is not an edit
+
+
+def test_space_drag_pans_instead_of_selecting(window, qtbot):
+    view = window.view
+    view.setFocus()
+    QTest.keyPress(view, Qt.Key.Key_Space)
+    assert view.dragMode() == view.DragMode.ScrollHandDrag
+    QTest.keyRelease(view, Qt.Key.Key_Space)
+    assert view.dragMode() == view.DragMode.RubberBandDrag
+
+
+def test_dropping_an_op_from_the_palette_adds_it_there(window, qtbot):
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    mime = window.palette.mimeData([window.palette.item_for("relu")])
+    vp = window.view.viewport()
+    point = vp.rect().center()
+    enter = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(vp, enter)
+    QApplication.sendEvent(vp, QDropEvent(QPointF(point), Qt.DropAction.CopyAction, mime,
+                                          Qt.MouseButton.LeftButton,
+                                          Qt.KeyboardModifier.NoModifier))
+    new = window.scene.selected_node_ids()
+    assert len(new) == 1 and window.document.graph.nodes[new[0]].op == "relu"
+    where = window.view.mapToScene(point)
+    assert window.document.graph.nodes[new[0]].pos == (round(where.x() - 90),
+                                                       round(where.y() - 30))
+
+
+def test_unexpected_error_is_logged_and_shown_once(window, qtbot, caplog):
+    from gradviz.gui.app import _excepthook
+    from tests.gui.conftest import answer_next_dialog
+    hook = _excepthook(window)
+    seen = []
+    answer_next_dialog("OK", seen)
+    try:
+        raise ValueError("boom")
+    except ValueError as e:
+        hook(type(e), e, e.__traceback__)
+        hook(type(e), e, e.__traceback__)   # the same again: status bar only
+    assert len(seen) == 1 and "ValueError: boom" in seen[0]
+    assert "Error: boom" in window.statusBar().currentMessage()
+    assert caplog.text.count("ValueError: boom") == 2

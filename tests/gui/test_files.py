@@ -1,18 +1,16 @@
 """Files in the editor: save and open, prompts, recovery, bad files, drops, stale runs."""
-import json
 import os
 import subprocess
 import sys
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 import gradviz
 from gradviz.core import fileformat
-from gradviz.core.examples import example_path
 from gradviz.gui.autosave import leftovers
 from tests.gui.conftest import answer_next_dialog
 
@@ -205,3 +203,28 @@ def test_no_display_is_one_line_not_an_abort():
                          env=env, timeout=60)
     assert out.returncode == 2
     assert out.stderr.startswith("gradviz: no display found") and out.stderr.count("\n") == 1
+
+
+def test_revert_drops_changes_after_confirmation(window, qtbot, tmp_path):
+    path = tmp_path / "r.gradviz"
+    window.save_to(str(path))
+    saved = window.document.saved_json()
+    modify(window)
+    answer_next_dialog("Yes")
+    window.revert()
+    assert window.document.saved_json() == saved and not window.document.modified
+
+
+def test_open_recent_lists_and_opens_files(window, qtbot, tmp_path):
+    paths = []
+    for name in ("one", "two"):
+        g = gradviz.Graph()
+        g.add("input", id=name, value=[1.0])
+        gradviz.save(g, tmp_path / f"{name}.gradviz")
+        paths.append(str(tmp_path / f"{name}.gradviz"))
+        window.document.undo_stack.setClean()
+        window.open_path(paths[-1])
+    actions = window.recent_menu.actions()
+    assert [a.text() for a in actions][:2] == [paths[1], paths[0]]
+    actions[1].trigger()
+    assert list(window.document.graph.nodes) == ["one"]

@@ -242,7 +242,7 @@ class NodeItem(QGraphicsItem):
         width = self.panel_width()
         bottom = max((m.pixel_size()[1] for _, m in self._maps if m.isVisible()),
                      default=theme.BODY_LINE)
-        for i, (panel, heatmap) in enumerate(self._maps):
+        for i, (panel, _) in enumerate(self._maps):
             x = 8 + i * (width + PANEL_GAP)
             if panel.preview is None:
                 painter.setPen(theme.TEXT_DIM)
