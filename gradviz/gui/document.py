@@ -146,12 +146,16 @@ class Document(QObject):
                 sub.connect(edge.src, edge.dst, edge.port)
         return fileformat.dumps(sub)
 
-    def paste(self, text, offset=(40.0, 40.0)):
-        """Add the nodes of graph-file JSON under fresh ids; returns the new ids.
+    def paste(self, text, at=None):
+        """Add the nodes of graph-file JSON under fresh ids; returns the new ids. `at`:
+        where the pasted group's top-left corner goes (default: 40 px from where it was).
         Raises GraphFileError for text that is not a gradviz graph."""
         incoming = fileformat.loads(text)
         if not incoming.nodes:
             return []
+        left = min(n.pos[0] for n in incoming.nodes.values())
+        top = min(n.pos[1] for n in incoming.nodes.values())
+        offset = (40.0, 40.0) if at is None else (at[0] - left, at[1] - top)
         renamed = {}
         parts = []
         taken = set(self.graph.nodes)

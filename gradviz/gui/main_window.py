@@ -1,23 +1,19 @@
 """The main window: canvas, palette, properties, toolbar, menus and status bar."""
 from __future__ import annotations
 
-import os
-import time
-
 import threading
+import time
 
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QFileDialog, QLabel,
-                               QMainWindow, QMenu, QMessageBox)
+from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget, QLabel, QMainWindow, QMenu
 
-from ..core import fileformat
 from ..core.devices import gpu_status
 from ..core.errors import GradvizError
-from ..core.examples import example_names, example_path
-from ..core.graph import Graph
-from .autosave import Autosave, discard, leftovers
+from ..core.examples import example_names
+from .autosave import Autosave
 from .document import Document
+from .file_actions import FileActions
 from .inspector import Inspector
 from .palette import Palette, QuickAdd
 from .properties import PropertiesPanel
@@ -25,13 +21,11 @@ from .scene import GraphScene
 from .view import GraphView
 from .worker import RunController
 
-FILE_FILTER = "gradviz graphs (*.gradviz);;All files (*)"
 CLIPBOARD_MIME = "application/x-gradviz"
-MAX_RECENT = 8
 DEVICES = [("cpu", "CPU · NumPy"), ("gpu", "GPU · CuPy")]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileActions, QMainWindow):
     _gpu_checked = Signal(bool, str)
 
     def __init__(self, autosave_ms=None):
@@ -262,14 +256,17 @@ class MainWindow(QMainWindow):
         self.show_message(f"Copied {len(ids)} node" + "s" * (len(ids) > 1))
 
     def paste(self, text=None):
+        """Paste graph-file JSON (from the clipboard): under the mouse pointer when it is
+        over the canvas, else next to where the nodes were copied from."""
         if text is None:
             mime = QApplication.clipboard().mimeData()
             text = (bytes(mime.data(CLIPBOARD_MIME)).decode() if mime.hasFormat(CLIPBOARD_MIME)
                     else mime.text())
         if not text.strip():
             return
+        at = self.view.pointer_scene_pos()
         try:
-            ids = self.document.paste(text)
+            ids = self.document.paste(text, at=(at.x(), at.y()) if at is not None else None)
         except GradvizError as e:
             self.show_message(f"Nothing pasted: the clipboard holds no gradviz graph ({e})")
             return
@@ -279,8 +276,16 @@ class MainWindow(QMainWindow):
 
     def duplicate(self):
         ids = self.scene.selected_node_ids()
-        if ids:
-            self.paste(self.document.copy_text(ids))
+        if not ids:
+            return
+        try:
+            new = self.document.paste(self.document.copy_text(ids))
+        except GradvizError as e:
+            self.show_message(str(e))
+            return
+        self.scene.clearSelection()
+        for node_id in new:
+            self.scene.nodes[node_id].setSelected(True)
 
     def target_selected(self):
         ids = self.scene.selected_node_ids()
@@ -384,139 +389,12 @@ class MainWindow(QMainWindow):
         if dtype != self.document.graph.dtype:
             self.document.set_dtype(dtype)
 
-    # ---- files ---------------------------------------------------------------------------
-    def maybe_save(self):
-        """True when it is fine to drop the current document (saved, discarded)."""
-        if not self.document.modified:
-            return True
-        answer = QMessageBox.warning(
-            self, "Unsaved changes",
-            f"Save changes to {self.document.title} before closing it?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def new_document(self):
-        if self.maybe_save():
-            self.document.replace(Graph())
-            self.autosave.clear()
-
-    def open_dialog(self):
-        if not self.maybe_save():
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._folder(), FILE_FILTER)
-        if path:
-            self.open_path(path, ask=False)
-
-    def open_path(self, path, ask=True):
-        """Open a file; on failure show why and keep the current document."""
-        if ask and not self.maybe_save():
-            return False
-        try:
-            self.document.open(path)
-        except GradvizError as e:
-            QMessageBox.critical(self, "Cannot open file", str(e))
-            return False
-        self._add_recent(self.document.path)
-        self.autosave.clear()
-        if self.document.graph.description:
-            self.show_message(self.document.graph.description, 30000)
-            self.view.setToolTip(self.document.graph.description)
-        return True
-
-    def open_example(self, name):
-        if self.open_path(str(example_path(name))):
-            # An example opens as a new, untitled copy: saving never overwrites it.
-            self.document.path = None
-            self.document.path_changed.emit("")
-
-    def save(self):
-        if not self.document.path:
-            return self.save_as_dialog()
-        return self.save_to(self.document.path)
-
-    def save_as_dialog(self):
-        path, _ = QFileDialog.getSaveFileName(self, "Save graph as", self._folder(),
-                                              FILE_FILTER)
-        if not path:
-            return False
-        if not path.endswith(fileformat.SUFFIX):
-            path += fileformat.SUFFIX
-        return self.save_to(path)
-
-    def save_to(self, path):
-        try:
-            self.document.save(path)
-        except GradvizError as e:
-            QMessageBox.critical(self, "Cannot save", str(e))
-            return False
-        self._add_recent(self.document.path)
-        self.autosave.clear()
-        self.show_message(f"Saved {self.document.path}")
-        return True
-
-    def revert(self):
-        path = self.document.path
-        if not path or not self.document.modified:
-            return
-        answer = QMessageBox.question(self, "Revert", f"Drop all changes to "
-                                      f"{self.document.title} since it was saved?")
-        if answer == QMessageBox.StandardButton.Yes:
-            self.open_path(path, ask=False)
-
-    def _folder(self):
-        return os.path.dirname(self.document.path) if self.document.path else os.getcwd()
-
-    def _add_recent(self, path):
-        recent = [p for p in self._recent() if p != path]
-        self.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
-        self._refresh_recent()
-
-    def _recent(self):
-        value = self.settings.value("recent", [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _refresh_recent(self):
-        self.recent_menu.clear()
-        for path in self._recent():
-            self.recent_menu.addAction(path, lambda p=path: self.open_path(p))
-        self.recent_menu.setEnabled(bool(self._recent()))
-
     def _on_replaced(self):
         self.last_result = None
         self.properties.set_node(None)
         QTimer.singleShot(0, self.view.fit_all)
 
-    # ---- recovery and closing ---------------------------------------------------------
-    def offer_recovery(self):
-        """After a crash: offer the newest autosave left by a gradviz that is gone."""
-        found = leftovers(self.autosave.folder)
-        if not found:
-            return False
-        path, meta = found[0]
-        original = meta.get("path") or "an untitled graph"
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(meta["time"])))
-        box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
-                          f"gradviz closed unexpectedly with unsaved changes to {original} "
-                          f"(autosaved {when}). Recover them?", parent=self)
-        recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-        box.exec()
-        if box.clickedButton() is recover:
-            try:
-                graph = fileformat.load(path)
-            except GradvizError as e:
-                QMessageBox.critical(self, "Cannot recover", str(e))
-                return False
-            self.document.replace(graph, meta.get("path"), modified=True)
-            discard(path)
-            self.autosave.save_now()
-            return True
-        discard(path)
-        return False
-
+    # ---- closing ----------------------------------------------------------------------
     def closeEvent(self, event):
         if not self.maybe_save():
             event.ignore()

@@ -34,6 +34,7 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pan_from = None
         self._space = False
+        self._pointer = None   # last mouse position over the viewport, None once it left
 
     # ---- zoom -------------------------------------------------------------------------
     def zoom(self):
@@ -71,11 +72,19 @@ class GraphView(QGraphicsView):
         self.resetTransform()
         self.centerOn(center)
 
+    def pointer_scene_pos(self):
+        """Where the mouse pointer is on the canvas, or None when it is elsewhere."""
+        return None if self._pointer is None else self.mapToScene(self._pointer)
+
     def cursor_scene_pos(self):
-        pos = self.viewport().mapFromGlobal(self.cursor().pos())
-        if not self.viewport().rect().contains(pos):
-            pos = self.viewport().rect().center()
-        return self.mapToScene(pos)
+        """The pointer's scene position, else the centre of the view."""
+        pointer = self.pointer_scene_pos()
+        return pointer if pointer is not None else self.mapToScene(
+            self.viewport().rect().center())
+
+    def leaveEvent(self, event):
+        self._pointer = None
+        super().leaveEvent(event)
 
     # ---- pan ---------------------------------------------------------------------------
     def mousePressEvent(self, event):
@@ -87,6 +96,7 @@ class GraphView(QGraphicsView):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event):
+        self._pointer = event.position().toPoint()
         if self._pan_from is not None:
             delta = event.position() - self._pan_from
             self._pan_from = event.position()

@@ -297,3 +297,16 @@ def test_unexpected_error_is_logged_and_shown_once(window, qtbot, caplog):
     assert len(seen) == 1 and "ValueError: boom" in seen[0]
     assert "Error: boom" in window.statusBar().currentMessage()
     assert caplog.text.count("ValueError: boom") == 2
+
+
+def test_paste_lands_under_the_mouse_pointer(window, qtbot):
+    view = window.view
+    window.scene.nodes["x"].setSelected(True)
+    QTest.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    point = view.viewport().rect().center() + QPoint(150, 60)
+    QTest.mouseMove(view.viewport(), point)
+    QTest.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    new = window.scene.selected_node_ids()
+    pos = window.document.graph.nodes[new[0]].pos
+    target = view.mapToScene(point)
+    assert abs(pos[0] - target.x()) <= 2 and abs(pos[1] - target.y()) <= 2

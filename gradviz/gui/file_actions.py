@@ -1,0 +1,148 @@
+"""The File menu's work: open, save, prompts over unsaved changes, recent files,
+examples and crash recovery. Mixed into the main window."""
+from __future__ import annotations
+
+import os
+import time
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ..core import fileformat
+from ..core.errors import GradvizError
+from ..core.examples import example_path
+from ..core.graph import Graph
+from .autosave import discard, leftovers
+
+FILE_FILTER = "gradviz graphs (*.gradviz);;All files (*)"
+MAX_RECENT = 8
+
+
+class FileActions:
+    """Needs `document`, `autosave`, `settings`, `recent_menu`, `view` and
+    `show_message` on the window it is mixed into."""
+
+    def maybe_save(self):
+        """True when it is fine to drop the current document (saved, discarded)."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.warning(
+            self, "Unsaved changes",
+            f"Save changes to {self.document.title} before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_document(self):
+        if self.maybe_save():
+            self.document.replace(Graph())
+            self.autosave.clear()
+
+    def open_dialog(self):
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._folder(), FILE_FILTER)
+        if path:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path, ask=True):
+        """Open a file; on failure show why and keep the current document."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            self.document.open(path)
+        except GradvizError as e:
+            QMessageBox.critical(self, "Cannot open file", str(e))
+            return False
+        self._add_recent(self.document.path)
+        self.autosave.clear()
+        if self.document.graph.description:
+            self.show_message(self.document.graph.description, 30000)
+            self.view.setToolTip(self.document.graph.description)
+        return True
+
+    def open_example(self, name):
+        if self.open_path(str(example_path(name))):
+            # An example opens as a new, untitled copy: saving never overwrites it.
+            self.document.path = None
+            self.document.path_changed.emit("")
+
+    def save(self):
+        if not self.document.path:
+            return self.save_as_dialog()
+        return self.save_to(self.document.path)
+
+    def save_as_dialog(self):
+        path, _ = QFileDialog.getSaveFileName(self, "Save graph as", self._folder(),
+                                              FILE_FILTER)
+        if not path:
+            return False
+        if not path.endswith(fileformat.SUFFIX):
+            path += fileformat.SUFFIX
+        return self.save_to(path)
+
+    def save_to(self, path):
+        try:
+            self.document.save(path)
+        except GradvizError as e:
+            QMessageBox.critical(self, "Cannot save", str(e))
+            return False
+        self._add_recent(self.document.path)
+        self.autosave.clear()
+        self.show_message(f"Saved {self.document.path}")
+        return True
+
+    def revert(self):
+        path = self.document.path
+        if not path or not self.document.modified:
+            return
+        answer = QMessageBox.question(self, "Revert", f"Drop all changes to "
+                                      f"{self.document.title} since it was saved?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.open_path(path, ask=False)
+
+    def _folder(self):
+        return os.path.dirname(self.document.path) if self.document.path else os.getcwd()
+
+    def _add_recent(self, path):
+        recent = [p for p in self._recent() if p != path]
+        self.settings.setValue("recent", ([path] + recent)[:MAX_RECENT])
+        self._refresh_recent()
+
+    def _recent(self):
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _refresh_recent(self):
+        self.recent_menu.clear()
+        for path in self._recent():
+            self.recent_menu.addAction(path, lambda p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def offer_recovery(self):
+        """After a crash: offer the newest autosave left by a gradviz that is gone."""
+        found = leftovers(self.autosave.folder)
+        if not found:
+            return False
+        path, meta = found[0]
+        original = meta.get("path") or "an untitled graph"
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(meta["time"])))
+        box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
+                          f"gradviz closed unexpectedly with unsaved changes to {original} "
+                          f"(autosaved {when}). Recover them?", parent=self)
+        recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.exec()
+        if box.clickedButton() is recover:
+            try:
+                graph = fileformat.load(path)
+            except GradvizError as e:
+                QMessageBox.critical(self, "Cannot recover", str(e))
+                return False
+            self.document.replace(graph, meta.get("path"), modified=True)
+            discard(path)
+            self.autosave.save_now()
+            return True
+        discard(path)
+        return False
