@@ -98,15 +98,21 @@ class QuickAdd(QFrame):
         self.search.setFocus()
 
     def _filter(self, text):
+        """Show the ops whose name or title contains the text; preselect the best one
+        (a name or title that starts with it)."""
         text = text.strip().lower()
-        first = None
+        best, best_rank = None, None
         for i in range(self.list.count()):
             item = self.list.item(i)
+            name = item.data(OP_ROLE)
             hidden = bool(text) and text not in item.text().lower()
             item.setHidden(hidden)
-            if not hidden and first is None:
-                first = item
-        self.list.setCurrentItem(first)
+            if hidden:
+                continue
+            rank = (not name.startswith(text), not item.text().lower().startswith(text), i)
+            if best_rank is None or rank < best_rank:
+                best, best_rank = item, rank
+        self.list.setCurrentItem(best)
 
     def eventFilter(self, obj, event):
         # Up/Down in the search field move through the list.

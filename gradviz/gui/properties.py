@@ -6,8 +6,8 @@ import re
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ..core.errors import GraphError
 from ..core.ops import OPS
@@ -56,8 +56,11 @@ class ArrayModel(QAbstractTableModel):
         return self.grid.shape[1]
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return repr(float(self.grid[index.row(), index.column()]))
+        value = float(self.grid[index.row(), index.column()])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{value:.6g}"
+        if role in (Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
+            return repr(value)  # edited and hovered at full precision
         return None
 
     def flags(self, index):
@@ -174,7 +177,8 @@ class PropertiesPanel(QWidget):
         if value.ndim <= 2:
             table = QTableView()
             table.setModel(ArrayModel(value, lambda a: self._commit(node.id, param, a)))
-            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            table.horizontalHeader().setDefaultSectionSize(84)
+            table.verticalHeader().setDefaultSectionSize(22)
             table.setMinimumHeight(140)
             layout.addWidget(table)
             box.table = table
