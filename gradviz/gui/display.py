@@ -41,6 +41,20 @@ def preview_of(result, node_id, kind, view):
     return result.preview(node_id, kind, PANEL_HEIGHT, panel_width(view))
 
 
+def prepare(result, view):
+    """Reduce everything the canvas will show (run in the worker thread, so the GUI
+    thread only colors and paints): node previews, edge badges and magnitudes."""
+    for node_id in result.order:
+        for kind in KINDS[view]:
+            preview_of(result, node_id, kind, view)
+    for src, dst, port in result.edges():
+        result.edge_rms(dst, port)
+        if view == "values":
+            result.preview(src, "value", BADGE, BADGE)
+        else:
+            result.edge_preview(dst, port, BADGE, BADGE)
+
+
 def limits(result, view, shared):
     """{(node, kind): m} for symmetric levels (-m, m): each node's own finite maximum,
     or with `shared` one maximum per kind over the whole graph."""

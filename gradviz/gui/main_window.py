@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget, QLabel, QMai
 from ..core.devices import gpu_status
 from ..core.errors import GradvizError
 from ..core.examples import example_names
+from . import display
 from .autosave import Autosave
 from .document import Document
 from .file_actions import FileActions
@@ -342,7 +343,9 @@ class MainWindow(FileActions, QMainWindow):
             return
         self._run_started = time.perf_counter()
         self.status_label.setText("running…")
-        self.runner.request(self.document.graph, self.device())
+        view = self.scene.view_mode
+        self.runner.request(self.document.graph, self.device(),
+                            prepare=lambda result: display.prepare(result, view))
 
     def _on_result(self, result):
         self.last_result, self.last_error = result, None

@@ -23,9 +23,11 @@ class _Worker(QObject):
 
     @Slot(object)
     def run(self, job):
-        run_id, graph, device, target = job
+        run_id, graph, device, target, prepare = job
         try:
             result = self.engine.run(graph, device=device, target=target)
+            if prepare is not None:
+                prepare(result)
         except GradvizError as e:
             self.failed.emit(run_id, e)
         except Exception as e:  # a bug: report it on the run, keep the app alive
@@ -58,10 +60,11 @@ class RunController(QObject):
     def busy(self):
         return self._running
 
-    def request(self, graph, device="cpu", target=None):
-        """Run a snapshot of `graph`; later edits do not reach a run in progress."""
+    def request(self, graph, device="cpu", target=None, prepare=None):
+        """Run a snapshot of `graph`; later edits do not reach a run in progress.
+        `prepare(result)`, if given, also runs in the worker thread (display work)."""
         self._latest += 1
-        job = (self._latest, graph.copy(), device, target)
+        job = (self._latest, graph.copy(), device, target, prepare)
         if self._running:
             self._pending = job
         else:

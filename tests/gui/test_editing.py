@@ -310,3 +310,10 @@ def test_paste_lands_under_the_mouse_pointer(window, qtbot):
     pos = window.document.graph.nodes[new[0]].pos
     target = view.mapToScene(point)
     assert abs(pos[0] - target.x()) <= 2 and abs(pos[1] - target.y()) <= 2
+
+
+def test_quick_add_preselects_the_op_whose_name_starts_with_the_text(window, qtbot):
+    window.show_quick_add(QPointF(0, 0))
+    QTest.keyClicks(window.quick_add.search, "po")
+    assert window.quick_add.list.currentItem().data(Qt.ItemDataRole.UserRole) == "pow"
+    QTest.keyClick(window.quick_add.search, Qt.Key.Key_Escape)
