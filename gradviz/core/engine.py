@@ -23,11 +23,16 @@ _tokens = itertools.count(1)
 class _Plan:
     """What a graph revision needs for running: steps in order, shapes, target."""
 
-    def __init__(self, graph, target):
-        shapes, self.target = graph.validate(target)
+    def __init__(self, graph, target, partial):
+        if partial:
+            shapes, self.target, self.waiting = graph.validate_ready(target)
+        else:
+            (shapes, self.target), self.waiting = graph.validate(target), []
         self.shapes = shapes
         self.steps = []
         for node_id in graph.topo_order():
+            if node_id not in shapes:
+                continue
             node = graph.nodes[node_id]
             spec = get_op(node.op)
             ins = tuple(graph.input_edge(node_id, p).src for p in spec.inputs)
@@ -44,14 +49,16 @@ class Engine:
         self._cache = {}          # node id -> (rev, input tokens, value, token)
         self._cache_key = None    # (device name, dtype) the cache was computed with
 
-    def run(self, graph, device="cpu", target=None, reuse=True) -> RunResult:
+    def run(self, graph, device="cpu", target=None, reuse=True, partial=False) -> RunResult:
         """Forward and backward of `graph` on `device`. `target` defaults to the graph's
-        target, else its single sink. reuse=False recomputes every node."""
+        target, else its single sink. reuse=False recomputes every node. partial=True
+        (an editor's graph under construction) runs what is connected and lists the
+        rest in `RunResult.waiting` instead of failing."""
         started = time.perf_counter()
         device = get_device(device)
-        key = (graph.revision, target)
+        key = (graph.revision, target, partial)
         if key != self._plan_key:
-            self._plan, self._plan_key = _Plan(graph, target), key
+            self._plan, self._plan_key = _Plan(graph, target, partial), key
         plan = self._plan
         cache_key = (device.name, graph.dtype)
         if not reuse or cache_key != self._cache_key:
@@ -143,6 +150,7 @@ class RunResult:
         self.target = plan.target
         self.shapes = plan.shapes
         self.order, self.inputs, self.ports = plan.order, plan.inputs, plan.ports
+        self.waiting = plan.waiting   # nodes left out of a partial run
         self.recomputed = recomputed
         self.seconds = seconds
         self._values = values

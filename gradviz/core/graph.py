@@ -435,14 +435,18 @@ class Graph:
         detail = f" ({described})" if described else ""
         return f"node {node.id!r} ({node.op}){detail}: {error}"
 
-    def resolve_target(self, target=None):
+    def resolve_target(self, target=None, among=None):
         """The node whose sum is differentiated: the given one, the graph's own, or the
-        single sink."""
+        single sink (of the nodes `among`, default all)."""
         target = target or self.target
         if target is not None:
             self.node(target)
             return target
-        sinks = self.sinks()
+        if among is None:
+            sinks = self.sinks()
+        else:
+            sinks = [n for n in self.nodes if n in among and
+                     not any(e.dst in among for e in self._out.get(n, ()))]
         if len(sinks) == 1:
             return sinks[0]
         if not sinks:
@@ -454,3 +458,19 @@ class Graph:
         """Shapes of all nodes and the resolved target, or the first GraphError."""
         shapes, _ = self.infer_shapes(strict=True)
         return shapes, self.resolve_target(target)
+
+    def validate_ready(self, target=None):
+        """Like `validate`, for a graph still being built: nodes that wait for an input
+        (or sit downstream of one) are left out instead of failing the graph. Returns
+        (shapes of the ready nodes, target, waiting node ids). A shape that does not fit
+        is still an error."""
+        shapes, errors = self.infer_shapes(strict=False)
+        for error in errors.values():
+            if _is_shape_error(error):
+                raise error
+        ready = {n: s for n, s in shapes.items() if s is not None}
+        target = self.resolve_target(target, among=ready)
+        if target not in ready:
+            raise GraphError(f"node {target!r} cannot run yet: an input upstream of it is "
+                             "not connected", node=target)
+        return ready, target, [n for n in shapes if n not in ready]

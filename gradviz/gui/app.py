@@ -9,13 +9,40 @@ import traceback
 log = logging.getLogger("gradviz")
 
 
+# Libraries Qt's X11 plugin loads (the Debian/Ubuntu package for each). Qt aborts the
+# process when one is missing; gradviz says which instead.
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0", "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0", "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0", "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+
+
 def display_problem():
     """Why no window can open here, or None. Qt itself would abort the process."""
-    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") \
-            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM") \
+            or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    if not os.environ.get("DISPLAY"):
         return ("no display found (DISPLAY and WAYLAND_DISPLAY are unset); "
                 "use 'gradviz run FILE' to run a graph without one")
+    missing = [package for library, package in XCB_LIBRARIES.items()
+               if not _loadable(library)]
+    if missing:
+        return ("Qt's X11 support needs system libraries that are missing; install them "
+                f"(Debian/Ubuntu: sudo apt-get install {' '.join(missing)})")
     return None
+
+
+def _loadable(library):
+    import ctypes
+    try:
+        ctypes.CDLL(library)
+    except OSError:
+        return False
+    return True
 
 
 def _excepthook(window):

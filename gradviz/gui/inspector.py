@@ -162,6 +162,8 @@ class Inspector(QWidget):
                                else "Not run yet.")
             for label in self.stats.values():
                 label.clear()
+            for view in self.images.values():
+                view.setVisible(False)
             self.model.set_array(np.zeros((0, 0)))
             return
         if subject[0] == "node":

@@ -118,6 +118,7 @@ class GraphScene(QGraphicsScene):
                 item.set_panels(*display.node_panels(result, node_id, view, limit_of))
             else:
                 item.set_panels([])
+                item.set_waiting(node_id in result.waiting)
         magnitudes = display.edge_magnitudes(result)
         finite = [m for m in magnitudes.values() if m is not None and m == m]
         top = max(finite, default=0.0)

@@ -25,7 +25,7 @@ class _Worker(QObject):
     def run(self, job):
         run_id, graph, device, target, prepare = job
         try:
-            result = self.engine.run(graph, device=device, target=target)
+            result = self.engine.run(graph, device=device, target=target, partial=True)
             if prepare is not None:
                 prepare(result)
         except GradvizError as e:

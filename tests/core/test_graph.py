@@ -191,3 +191,23 @@ def test_npy_source_refuses_pickles(tmp_path):
     g.add("input", id="f", path=str(path))
     with pytest.raises(GraphError, match="holds object, not numbers"):
         g.run()
+
+
+def test_partial_run_leaves_out_nodes_waiting_for_inputs():
+    g = small_graph()
+    g.add("tanh", id="loose")                      # nothing connected yet
+    g.add("mul", "x", id="half")                   # one input of two
+    g.add("sum", "half", id="after")               # downstream of a waiting node
+    with pytest.raises(GraphError, match="input '[ab]' is not connected"):
+        g.run()
+    r = gradviz.Engine().run(g, partial=True)
+    assert sorted(r.waiting) == ["after", "half", "loose"]
+    assert r.target == "s" and float(r.value("s")) == 15.0
+    assert "loose" not in r
+
+
+def test_partial_run_still_refuses_shapes_that_do_not_fit():
+    g = small_graph()
+    g.set_params("y", {"value": np.ones(5)})
+    with pytest.raises(GraphError, match=r"\(2, 3\) and \(5,\) do not broadcast"):
+        gradviz.Engine().run(g, partial=True)

@@ -195,15 +195,26 @@ def test_param_edit_in_properties_is_live_and_undoable(window, qtbot):
 def test_error_is_shown_on_the_node_not_in_a_dialog(window, qtbot):
     doc = window.document
     with qtbot.waitSignal(window.runner.failed, timeout=10000):
-        doc.delete(edges=[doc.graph.input_edge("a", "b")])
+        doc.set_params("y", {"source": "fill", "fill": 1.0, "shape": (5,)})
     item = window.scene.nodes["a"]
-    assert item.error and "input 'b' is not connected" in item.error
-    assert "input 'b' is not connected" in item.toolTip()
+    assert item.error and "(4, 3) and (5,) do not broadcast" in item.error
+    assert "do not broadcast" in item.toolTip()
     assert "Cannot run" in window.statusBar().currentMessage()
     assert QApplication.activeModalWidget() is None
     with qtbot.waitSignal(window.runner.finished, timeout=10000):
         doc.undo_stack.undo()
     assert item.error is None
+
+
+def test_a_node_waiting_for_inputs_does_not_stop_the_rest(window, qtbot):
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as blocker:
+        new = window.add_op("tanh", QPointF(0, 500))
+    result = blocker.args[0]
+    assert result.waiting == [new] and float(result.value("c")) == 6.770325017108724
+    assert window.scene.nodes[new].waiting and window.scene.nodes[new].error is None
+    with qtbot.waitSignal(window.runner.failed, timeout=10000):
+        window.document.delete(edges=[window.document.graph.input_edge("c", "a")])
+    assert "node 'c' cannot run yet" in window.scene.nodes["c"].error
 
 
 def test_target_from_the_context_action(window, qtbot):

@@ -71,6 +71,7 @@ class NodeItem(QGraphicsItem):
         self._labels = []    # number text over scalar cells
         self.warning = ""
         self.error = None
+        self.waiting = False
         self.is_target = False
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -129,6 +130,7 @@ class NodeItem(QGraphicsItem):
     def set_panels(self, panels, warning=""):
         """Show one heatmap per panel, side by side (Values, Gradients or Both).
         Heatmap items are reused from run to run; only their images change."""
+        self.waiting = False
         for label in self._labels:
             if label.scene():
                 label.scene().removeItem(label)
@@ -170,6 +172,11 @@ class NodeItem(QGraphicsItem):
         label.setPos(heatmap.x() + (w - box.width()) / 2, heatmap.y() + (h - box.height()) / 2)
         label.setZValue(1)
         return label
+
+    def set_waiting(self, waiting):
+        """Left out of the last run: an input upstream is not connected yet."""
+        self.waiting = waiting
+        self.update()
 
     def set_error(self, message):
         self.error = message
@@ -237,7 +244,8 @@ class NodeItem(QGraphicsItem):
         if not self.panels:
             painter.setPen(theme.TEXT_DIM)
             painter.drawText(QRectF(8, top, theme.NODE_WIDTH - 16, theme.BODY_LINE),
-                             Qt.AlignmentFlag.AlignVCenter, "not run yet")
+                             Qt.AlignmentFlag.AlignVCenter,
+                             "waiting for an input" if self.waiting else "not run yet")
             return
         width = self.panel_width()
         bottom = max((m.pixel_size()[1] for _, m in self._maps if m.isVisible()),
