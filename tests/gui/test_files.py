@@ -228,3 +228,15 @@ def test_open_recent_lists_and_opens_files(window, qtbot, tmp_path):
     assert [a.text() for a in actions][:2] == [paths[1], paths[0]]
     actions[1].trigger()
     assert list(window.document.graph.nodes) == ["one"]
+
+
+def test_missing_x11_libraries_are_named_instead_of_a_qt_abort(monkeypatch):
+    from gradviz.gui import app
+    monkeypatch.setenv("DISPLAY", ":9")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(app, "_loadable", lambda library: library != "libxcb-icccm.so.4")
+    problem = app.display_problem()
+    assert "sudo apt-get install libxcb-icccm4" in problem
+    monkeypatch.setattr(app, "_loadable", lambda library: True)
+    assert app.display_problem() is None
