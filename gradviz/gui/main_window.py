@@ -229,8 +229,7 @@ class MainWindow(FileActions, QMainWindow):
         except GradvizError as e:
             self.show_message(str(e))
             return None
-        self.scene.clearSelection()
-        self.scene.nodes[node_id].setSelected(True)
+        self.select([node_id])
         return node_id
 
     def show_quick_add(self, scene_pos):
@@ -271,21 +270,17 @@ class MainWindow(FileActions, QMainWindow):
         except GradvizError as e:
             self.show_message(f"Nothing pasted: the clipboard holds no gradviz graph ({e})")
             return
-        self.scene.clearSelection()
-        for node_id in ids:
-            self.scene.nodes[node_id].setSelected(True)
+        self.select(ids)
 
     def duplicate(self):
         ids = self.scene.selected_node_ids()
-        if not ids:
-            return
-        try:
-            new = self.document.paste(self.document.copy_text(ids))
-        except GradvizError as e:
-            self.show_message(str(e))
-            return
+        if ids:  # our own graph-file JSON: it always loads
+            self.select(self.document.paste(self.document.copy_text(ids)))
+
+    def select(self, node_ids):
+        """Make exactly these nodes the selection."""
         self.scene.clearSelection()
-        for node_id in new:
+        for node_id in node_ids:
             self.scene.nodes[node_id].setSelected(True)
 
     def target_selected(self):
