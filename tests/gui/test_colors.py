@@ -81,3 +81,26 @@ def test_two_d_arrays_keep_numpy_orientation():
     data = np.arange(12.0).reshape(3, 4)
     grid, mask = colors.tile(data)
     assert grid[0, 3] == 3.0 and grid[2, 0] == 8.0 and not mask.any()
+
+
+def test_hover_text_of_an_exact_cell_and_of_a_reduced_block():
+    import gradviz
+    from gradviz.gui import display
+    g = gradviz.Graph()
+    big = np.arange(300 * 400, dtype=float).reshape(300, 400)
+    g.add("input", id="m", value=big)
+    g.add("sum", "m", id="s")
+    r = g.run()
+    preview = display.preview_of(r, "m", "value", "values")
+    block = preview.block[0]
+    assert block > 1
+    text = display.describe_cell(r, "m", "value", (), 1, 2, "values")
+    rows, cols = f"{block}:{2 * block}", f"{2 * block}:{3 * block}"
+    assert text.splitlines()[0] == f"m[{rows}, {cols}]"
+    expected = big[block:2 * block, 2 * block:3 * block].mean()
+    assert text.endswith(repr(float(expected)))
+    g2 = gradviz.Graph()
+    g2.add("input", id="v", value=[0.1, 0.2, 0.3])
+    g2.add("sum", g2.add("mul", "v", "v"), id="s")
+    exact = display.describe_cell(g2.run(), "v", "value", (), 0, 2, "both")
+    assert exact == "v[2]\nvalue = 0.3\ngrad  = 0.6"
