@@ -251,3 +251,46 @@ def test_package_never_unpickles_or_evaluates():
     for source in sources:
         match = forbidden.search(source.read_text())
         assert match is None, f"{match.group(0)!r} in {source.name}"
+
+
+FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64) | st.sampled_from(
+    [0.0, -0.0, 5e-324, 1e308])
+
+
+@st.composite
+def graphs(draw):
+    """Chains of inputs and unary/binary ops with arbitrary float64 arrays."""
+    g = gradviz.Graph()
+    shape = tuple(draw(st.lists(st.integers(0, 3), max_size=3)))
+    size = int(np.prod(shape))
+    values = draw(st.lists(FLOATS, min_size=size, max_size=size))
+    prev = g.add("input", value=np.array(values, dtype=float).reshape(shape),
+                 label=draw(st.text(max_size=5)), pos=(draw(st.integers(-500, 500)), 0.5))
+    for _ in range(draw(st.integers(0, 4))):
+        op = draw(st.sampled_from(["add", "mul", "neg", "tanh", "square", "pow"]))
+        if op in ("add", "mul"):
+            other = g.add("input", source="fill", fill=draw(FLOATS), shape=shape)
+            prev = g.add(op, prev, other)
+        elif op == "pow":
+            prev = g.add(op, prev, exponent=draw(FLOATS))
+        else:
+            prev = g.add(op, prev)
+    if draw(st.booleans()):
+        g.set_target(prev)
+    return g
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs())
+def test_generated_graphs_round_trip_exactly(graph):
+    text = fileformat.dumps(graph)
+    again = fileformat.loads(text)
+    assert fileformat.dumps(again) == text
+    for node_id, node in graph.nodes.items():
+        other = again.nodes[node_id]
+        assert (other.op, other.label, other.pos) == (node.op, node.label, node.pos)
+        for key, value in node.params.items():
+            if isinstance(value, np.ndarray):
+                assert other.params[key].tobytes() == value.tobytes()
+            else:
+                assert repr(other.params[key]) == repr(value)
