@@ -45,9 +45,15 @@ class ArrayModel(QAbstractTableModel):
 
     def __init__(self, array, on_edit):
         super().__init__()
+        self.on_edit = on_edit
+        self.set_array(array)
+
+    def set_array(self, array):
+        """Show another array of the same layout (the table keeps its scroll and focus)."""
+        self.beginResetModel()
         self.array = np.asarray(array)
         self.grid = self.array.reshape(1, -1) if self.array.ndim < 2 else self.array
-        self.on_edit = on_edit
+        self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()):
         return self.grid.shape[0]
@@ -89,6 +95,7 @@ class PropertiesPanel(QWidget):
         self.status = status            # callable(str) for the status bar
         self.node_id = None
         self._shown = None
+        self._form_key = None
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(6, 6, 6, 6)
         self.body = None
@@ -112,7 +119,13 @@ class PropertiesPanel(QWidget):
         state = (node.id, id(node.params), node.label) if node else None
         if state == self._shown and self.body is not None:
             return
+        if node is not None and self._shown and self._shown[0] == node.id \
+                and self._form_key == self._key(node):
+            self._shown = state
+            self._update_fields(node)   # same form: new values in place, focus kept
+            return
         self._shown = state
+        self._form_key = self._key(node) if node is not None else None
         if self.body is not None:
             self.body.deleteLater()
         self.body = QWidget(self)
@@ -140,6 +153,29 @@ class PropertiesPanel(QWidget):
             widget.setToolTip(param.doc)
         shape = graph.shape(node.id)
         form.addRow("Output", QLabel("unknown" if shape is None else str(tuple(shape))))
+
+    @staticmethod
+    def _key(node):
+        """What decides the form's layout: the params shown and any array's shape."""
+        spec = OPS[node.op]
+        return tuple((p.name, getattr(node.params.get(p.name), "shape", None))
+                     for p in spec.active_params(node.params))
+
+    def _update_fields(self, node):
+        self.fields["label"].setText(node.label)
+        for param in OPS[node.op].active_params(node.params):
+            widget, value = self.fields[param.name], node.params.get(param.name)
+            if param.kind == "choice":
+                widget.blockSignals(True)
+                widget.setCurrentText(str(value))
+                widget.blockSignals(False)
+            elif param.kind == "array":
+                if value.ndim <= 2:
+                    widget.table.model().set_array(value)
+            elif param.kind == "path":
+                widget.line.setText(show(param.kind, value))
+            else:
+                widget.setText(show(param.kind, value))
 
     def _field(self, node, param):
         value = node.params.get(param.name, param.default)

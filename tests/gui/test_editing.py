@@ -328,3 +328,37 @@ def test_quick_add_preselects_the_op_whose_name_starts_with_the_text(window, qtb
     QTest.keyClicks(window.quick_add.search, "po")
     assert window.quick_add.list.currentItem().data(Qt.ItemDataRole.UserRole) == "pow"
     QTest.keyClick(window.quick_add.search, Qt.Key.Key_Escape)
+
+
+def test_value_table_edits_are_live_undoable_and_keep_the_table(make_window, qtbot, tmp_path):
+    import gradviz
+    g = gradviz.Graph()
+    g.add("input", id="v", value=np.array([[1.0, 2.0], [3.0, 4.0]]))
+    g.add("sum", "v", id="s", pos=(260, 0))
+    gradviz.save(g, tmp_path / "v.gradviz")
+    window = make_window(str(tmp_path / "v.gradviz"))
+    window.scene.nodes["v"].setSelected(True)
+    table = window.properties.fields["value"].table
+
+    def edit(row, col, text):
+        rect = table.visualRect(table.model().index(row, col))
+        QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, rect.center())
+        QTest.keyClick(table, Qt.Key.Key_F2)          # edit the current cell
+        editor = QApplication.focusWidget()
+        editor.selectAll()
+        QTest.keyClicks(editor, text)
+        QTest.keyClick(editor, Qt.Key.Key_Return)
+
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as blocker:
+        edit(0, 1, "10")
+    assert float(blocker.args[0].value("s")) == 18.0
+    assert window.properties.fields["value"].table is table     # not rebuilt
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as blocker:
+        edit(1, 0, "-3")
+    assert float(blocker.args[0].value("s")) == 12.0
+    assert window.act_undo.text() == "Undo Change value of v"
+    window.document.undo_stack.undo()
+    np.testing.assert_array_equal(window.document.graph.nodes["v"].params["value"],
+                                  [[1.0, 10.0], [3.0, 4.0]])
+    assert table.model().data(table.model().index(0, 1)) == "10"
