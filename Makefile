@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 .PHONY: run test test-gpu bench goldens clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "gradviz needs Python 3.10 or newer; run: make PYTHON=python3.X"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "python -m venv failed:" \
+		"install the venv module (Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall whenever pyproject.toml changes.
