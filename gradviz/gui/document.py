@@ -105,7 +105,7 @@ class Document(QObject):
         parts = [commands.Disconnect(self.graph, e)
                  for e in sorted(doomed, key=lambda e: (e.dst, e.port))]
         parts += [commands.RemoveNode(self.graph, n) for n in node_ids]
-        self.push(*parts, text=f"Delete {what}")
+        self.push(*parts, text=parts[0].text if len(parts) == 1 else f"Delete {what}")
 
     def move(self, moves):
         moves = {n: (old, new) for n, (old, new) in moves.items() if old != new}

@@ -102,6 +102,20 @@ class FileActions:
         if answer == QMessageBox.StandardButton.Yes:
             self.open_path(path, ask=False)
 
+    def export_dialog(self):
+        path, _ = QFileDialog.getSaveFileName(self, "Export image", self._folder(),
+                                              "PNG images (*.png)")
+        if path:
+            self.export_image(path if path.lower().endswith(".png") else path + ".png")
+
+    def export_image(self, path):
+        """The canvas as shown (heatmaps, edges, legend), as a PNG."""
+        if not self.view.viewport().grab().save(path, "PNG"):
+            QMessageBox.critical(self, "Cannot export", f"cannot write {path}")
+            return False
+        self.show_message(f"Exported {path}")
+        return True
+
     def _folder(self):
         return os.path.dirname(self.document.path) if self.document.path else os.getcwd()
 

@@ -16,6 +16,8 @@ from .autosave import Autosave
 from .document import Document
 from .file_actions import FileActions
 from .inspector import Inspector
+from .items.edge import EdgeItem
+from .items.node import NodeItem
 from .palette import Palette, QuickAdd
 from .properties import PropertiesPanel
 from .scene import GraphScene
@@ -94,6 +96,8 @@ class MainWindow(FileActions, QMainWindow):
         self.act_save = a("&Save", self.save, [K.Save])
         self.act_save_as = a("Save &As…", self.save_as_dialog, [K.SaveAs])
         self.act_revert = a("&Revert", self.revert, tip="Reload the file, dropping changes")
+        self.act_export = a("&Export Image…", self.export_dialog, ["Ctrl+E"],
+                            tip="Save the canvas as a PNG")
         self.act_quit = a("&Quit", self.close, [K.Quit])
         stack = self.document.undo_stack
         self.act_undo = stack.createUndoAction(self, "Undo")
@@ -146,6 +150,7 @@ class MainWindow(FileActions, QMainWindow):
             self.examples_menu.addAction(name, lambda n=name: self.open_example(n))
         file.addSeparator()
         file.addActions([self.act_save, self.act_save_as, self.act_revert])
+        file.addAction(self.act_export)
         file.addSeparator()
         file.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")
@@ -291,17 +296,21 @@ class MainWindow(FileActions, QMainWindow):
     def _on_target_chosen(self, index):
         self.document.set_target(self.target_box.itemData(index))
 
-    def _context_menu(self, node_id, screen_pos):
+    def _context_menu(self, item, screen_pos):
         menu = QMenu(self)
-        if node_id:
+        if isinstance(item, NodeItem):
             menu.addAction(self.act_target_here)
-            menu.addAction("Rename", lambda: self.scene.nodes[node_id].title.start_editing())
+            menu.addAction("Rename", item.title.start_editing)
             menu.addActions([self.act_duplicate, self.act_copy, self.act_delete])
+        elif isinstance(item, EdgeItem):
+            menu.addAction("Disconnect", self.delete_selection)
         else:
             menu.addAction(self.act_add)
             menu.addActions([self.act_paste, self.act_fit])
+        menu.addSeparator()
+        menu.addAction(self.act_export)
         menu.popup(screen_pos)
-        self._menu = menu
+        self._menu = menu  # keep it alive while shown
 
     def _on_selection(self):
         ids = self.scene.selected_node_ids()

@@ -17,7 +17,7 @@ from .items.port import PortItem
 
 class GraphScene(QGraphicsScene):
     message = Signal(str)              # for the status bar
-    context_requested = Signal(object, object)   # (node id or None, screen pos)
+    context_requested = Signal(object, object)   # (NodeItem, EdgeItem or None, screen pos)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -227,13 +227,15 @@ class GraphScene(QGraphicsScene):
             self.document.rename(node_id, text)
 
     def contextMenuEvent(self, event):
+        """Right-click selects what is under the pointer (a node or an edge) and asks the
+        window for its menu."""
         item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
-        while item is not None and not isinstance(item, NodeItem):
+        while item is not None and not isinstance(item, (NodeItem, EdgeItem)):
             item = item.parentItem()
         if item is not None and not item.isSelected():
             self.clearSelection()
             item.setSelected(True)
-        self.context_requested.emit(item.node_id if item else None, event.screenPos())
+        self.context_requested.emit(item, event.screenPos())
         event.accept()
 
     # ---- background ----------------------------------------------------------------------

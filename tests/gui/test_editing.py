@@ -362,3 +362,19 @@ def test_value_table_edits_are_live_undoable_and_keep_the_table(make_window, qtb
     np.testing.assert_array_equal(window.document.graph.nodes["v"].params["value"],
                                   [[1.0, 10.0], [3.0, 4.0]])
     assert table.model().data(table.model().index(0, 1)) == "10"
+
+
+def test_right_click_on_an_edge_offers_disconnect(window, qtbot):
+    edge = window.scene.edges[("b", "a")]
+    point = window.view.mapFromScene(edge.path().pointAtPercent(0.25))
+    from PySide6.QtGui import QContextMenuEvent
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point,
+                              window.view.viewport().mapToGlobal(point))
+    QApplication.sendEvent(window.view.viewport(), event)
+    menu = window._menu
+    assert edge.isSelected()
+    disconnect = next(a for a in menu.actions() if a.text() == "Disconnect")
+    disconnect.trigger()
+    menu.close()
+    assert window.document.graph.input_edge("b", "a") is None
+    assert window.act_undo.text() == "Undo Disconnect a → b"

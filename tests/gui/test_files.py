@@ -240,3 +240,11 @@ def test_missing_x11_libraries_are_named_instead_of_a_qt_abort(monkeypatch):
     assert "sudo apt-get install libxcb-icccm4" in problem
     monkeypatch.setattr(app, "_loadable", lambda library: True)
     assert app.display_problem() is None
+
+
+def test_export_image_writes_the_canvas(window, qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+    assert window.export_image(str(tmp_path / "canvas.png"))
+    image = QImage(str(tmp_path / "canvas.png"))
+    assert (image.width(), image.height()) == (window.view.viewport().width(),
+                                               window.view.viewport().height())
