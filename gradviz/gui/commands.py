@@ -48,6 +48,7 @@ class RemoveNode:
         self.graph, self.node_id = graph, node_id
         self.node = graph.node(node_id)
         self.index = list(graph.nodes).index(node_id)
+        self.was_target = graph.target == node_id   # removing it clears the target
         self.text = f"Delete {self.node.title}"
 
     def redo(self):
@@ -55,6 +56,8 @@ class RemoveNode:
 
     def undo(self):
         self.graph.add_node(self.node, index=self.index)
+        if self.was_target:
+            self.graph.set_target(self.node_id)
 
 
 class Connect:

@@ -378,3 +378,13 @@ def test_right_click_on_an_edge_offers_disconnect(window, qtbot):
     menu.close()
     assert window.document.graph.input_edge("b", "a") is None
     assert window.act_undo.text() == "Undo Disconnect a → b"
+
+
+def test_undoing_the_deletion_of_the_target_restores_it(window, qtbot):
+    doc = window.document
+    before = doc.saved_json()
+    assert doc.graph.target == "c"
+    doc.delete(["c"])
+    assert doc.graph.target is None
+    doc.undo_stack.undo()
+    assert doc.graph.target == "c" and doc.saved_json() == before
