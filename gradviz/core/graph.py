@@ -46,9 +46,8 @@ class Edge:
 def check_params(op, params, node=None):
     """Params of `op` completed with defaults and validated; GraphError names the param."""
     spec = get_op(op, node)
-    if op == "input" and "source" not in params:
-        from .ops.inputs import infer_source
-        params = {**params, "source": infer_source(params)}
+    if spec.complete:
+        params = spec.complete(params)
     unknown = set(params) - set(spec.param_index)
     if unknown:
         raise GraphError(f"node {node!r}: {op} has no param {sorted(unknown)[0]!r}", node=node)

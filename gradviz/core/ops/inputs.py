@@ -80,13 +80,15 @@ def _source(params, base_dir=None):
     return np.asarray(arr, dtype=np.float64)
 
 
-def infer_source(params):
-    """The source that the given params imply, for `Graph.add("input", value=...)`."""
+def _complete(params):
+    """The source the given params imply, for `Graph.add("input", value=...)`."""
+    if "source" in params:
+        return params
     for key, source in (("value", "value"), ("path", "npy"), ("fill", "fill"),
                         ("seed", "randn"), ("offset", "randn")):
         if key in params:
-            return source
-    return "randn"
+            return {**params, "source": source}
+    return {**params, "source": "randn"}
 
 
 register(OpSpec(
@@ -105,5 +107,5 @@ register(OpSpec(
         Param("path", "path", "", "A .npy file (relative to the graph file)",
               when=("source", ("npy",))),
     ),
-    shape=_shape, forward=None, vjp=None, source=_source,
+    shape=_shape, forward=None, vjp=None, source=_source, complete=_complete,
 ))

@@ -43,6 +43,8 @@ class OpSpec:
     doc: str = ""
     title: str = ""
     source: Callable | None = None
+    # complete(params) -> params: fills in what the given params imply (before checking).
+    complete: Callable | None = None
     param_index: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
