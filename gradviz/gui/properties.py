@@ -263,7 +263,7 @@ class PropertiesPanel(QWidget):
     def _current_array(self, node):
         """The array a randn/fill/npy source gives now, to start explicit values from."""
         try:
-            return OPS["input"].source(node.params, base_dir=self.document.graph.base_dir)
+            return OPS[node.op].source(node.params, base_dir=self.document.graph.base_dir)
         except (ValueError, OSError):
             return np.zeros(tuple(node.params.get("shape", (4, 3))))
 

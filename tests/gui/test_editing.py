@@ -388,3 +388,15 @@ def test_undoing_the_deletion_of_the_target_restores_it(window, qtbot):
     assert doc.graph.target is None
     doc.undo_stack.undo()
     assert doc.graph.target == "c" and doc.saved_json() == before
+
+
+def test_switching_an_input_to_explicit_values_starts_from_its_draws(window, qtbot):
+    window.scene.nodes["x"].setSelected(True)
+    box = window.properties.fields["source"]
+    drawn = np.array(window.last_result.value("x"))
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as blocker:
+        box.setFocus()
+        QTest.keyClick(box, Qt.Key.Key_Up)    # randn -> value, the entry above it
+    np.testing.assert_array_equal(window.document.graph.nodes["x"].params["value"], drawn)
+    assert float(blocker.args[0].value("c")) == 6.770325017108724
+    assert "value" in window.properties.fields
