@@ -158,8 +158,11 @@ class Inspector(QWidget):
         if result is None or subject is None or (
                 subject[0] == "node" and subject[1] not in result) or (
                 subject[0] == "edge" and subject[1].dst not in result):
+            waiting = result is not None and subject is not None and (
+                subject[1] if subject[0] == "node" else subject[1].dst) in result.waiting
             self.title.setText("Select a node or an edge to inspect it." if subject is None
-                               else "Not run yet.")
+                               else "Waiting for an input: connect it to see values."
+                               if waiting else "Not run yet.")
             for label in self.stats.values():
                 label.clear()
             for view in self.images.values():
