@@ -96,6 +96,11 @@ def main(path=None):
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("gradviz")
     app.setOrganizationName("gradviz")
+    # Collect garbage only from the GUI thread's event loop. PySide deletes the Qt
+    # objects Python owns when their wrappers are collected; a collection that starts
+    # inside a Qt call (a connect, say) or in the worker thread can deadlock or crash.
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+    app._gradviz_gc = GarbageCollector(interval=1.0)
     probe = bool(os.environ.get("GRADVIZ_STARTUP_PROBE"))
     window = create_window(path, recover=not probe)
     sys.excepthook = _excepthook(window)

@@ -1,8 +1,21 @@
 
+import gc
+
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+
+
+@pytest.fixture(autouse=True)
+def collect_closed_windows(qapp):
+    """Delete what earlier tests closed, here, at a safe point. PySide deletes the Qt
+    objects that Python owns (pyqtgraph's menus, for one) when their wrappers are
+    garbage-collected; a collection that starts inside a Qt call can then deadlock on
+    Qt's own mutexes."""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    yield
 
 
 @pytest.fixture(autouse=True)

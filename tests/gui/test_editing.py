@@ -400,3 +400,13 @@ def test_switching_an_input_to_explicit_values_starts_from_its_draws(window, qtb
     np.testing.assert_array_equal(window.document.graph.nodes["x"].params["value"], drawn)
     assert float(blocker.args[0].value("c")) == 6.770325017108724
     assert "value" in window.properties.fields
+
+
+def test_long_names_are_elided_in_the_header_but_edited_in_full(window, qtbot):
+    long = "a very long name for the product of x and y"
+    window.document.rename("a", long)
+    title = window.scene.nodes["a"].title
+    assert title.toPlainText().endswith("…") and len(title.toPlainText()) < len(long)
+    title.start_editing()
+    assert title.toPlainText() == long
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_Escape)

@@ -27,8 +27,16 @@ class TitleItem(QGraphicsTextItem):
         self.setPos(6, 2)
         self._editing = False
 
+    def show_name(self, name):
+        """The node's name, elided to fit the header unless it is being edited."""
+        if not self._editing:
+            room = theme.NODE_WIDTH * 0.62
+            self.setPlainText(QFontMetricsF(self.font()).elidedText(
+                name, Qt.TextElideMode.ElideRight, room))
+
     def start_editing(self):
         self._editing = True
+        self.setPlainText(self.node_item.node.title)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextEditorInteraction)
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         cursor = self.textCursor()
@@ -111,7 +119,7 @@ class NodeItem(QGraphicsItem):
     # ---- state ----------------------------------------------------------------------
     def refresh(self):
         """Re-read the node (label, params) and relayout."""
-        self.title.setPlainText(self.node.title)
+        self.title.show_name(self.node.title)
         heights = [m.pixel_size()[1] for p, m in self._maps if m.isVisible()]
         height = self.body_top() + (max(heights, default=theme.BODY_LINE)) + CAPTION + 8
         if height != self._height:
