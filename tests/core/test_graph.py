@@ -211,3 +211,16 @@ def test_partial_run_still_refuses_shapes_that_do_not_fit():
     g.set_params("y", {"value": np.ones(5)})
     with pytest.raises(GraphError, match=r"\(2, 3\) and \(5,\) do not broadcast"):
         gradviz.Engine().run(g, partial=True)
+
+
+def test_npy_source_refuses_what_is_not_a_regular_file(tmp_path):
+    import os
+    fifo = tmp_path / "pipe.npy"
+    os.mkfifo(fifo)
+    g = gradviz.Graph()
+    g.add("input", id="f", path=str(fifo))
+    with pytest.raises(GraphError, match="is not a regular file"):
+        g.run()
+    g.set_params("f", {"path": str(tmp_path)})
+    with pytest.raises(GraphError, match="is not a regular file"):
+        g.run()

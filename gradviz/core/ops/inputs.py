@@ -24,6 +24,8 @@ def _resolve(path, base_dir):
 
 def _npy_header(path):
     """Shape and dtype of a .npy file from its header alone (nothing is allocated)."""
+    if os.path.exists(path) and not os.path.isfile(path):  # a FIFO or device would block
+        raise ValueError(f"{path} is not a regular file")
     try:
         with open(path, "rb") as f:
             version = np.lib.format.read_magic(f)
