@@ -141,6 +141,10 @@ class PropertiesPanel(QWidget):
         spec = OPS[node.op]
         form = QFormLayout(self.body)
         form.addRow("Node", QLabel(f"{node.id} · {spec.title}"))
+        about = QLabel(spec.doc)
+        about.setWordWrap(True)
+        about.setStyleSheet("color: #9a9ca3")
+        form.addRow(about)
         label = QLineEdit(node.label)
         label.setPlaceholderText(node.id)
         label.editingFinished.connect(lambda: self.document.rename(node.id, label.text()))
@@ -151,6 +155,10 @@ class PropertiesPanel(QWidget):
             self.fields[param.name] = widget
             form.addRow(param.name, widget)
             widget.setToolTip(param.doc)
+        for port, src in zip(spec.inputs, graph.inputs_of(node.id)):
+            known = src is not None and graph.shape(src) is not None
+            where = f"{src} {tuple(graph.shape(src))}" if known else src or "not connected"
+            form.addRow(f"in {port}", QLabel(where))
         shape = graph.shape(node.id)
         form.addRow("Output", QLabel("unknown" if shape is None else str(tuple(shape))))
 
