@@ -248,3 +248,13 @@ def test_export_image_writes_the_canvas(window, qtbot, tmp_path):
     image = QImage(str(tmp_path / "canvas.png"))
     assert (image.width(), image.height()) == (window.view.viewport().width(),
                                                window.view.viewport().height())
+
+
+def test_starting_with_a_bad_file_says_why_and_opens_an_empty_document(make_window, tmp_path):
+    bad = tmp_path / "broken.gradviz"
+    bad.write_text('{"format": "gradviz", "version": [9, 0], "nodes": [], "edges": []}')
+    seen = []
+    answer_next_dialog("OK", seen)
+    window = make_window(str(bad))
+    assert "written by a newer gradviz" in seen[0]
+    assert window.document.graph.nodes == {} and window.document.path is None
