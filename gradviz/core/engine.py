@@ -100,7 +100,7 @@ class Engine:
     def _backward(plan, device, values):
         xp, shapes = device.xp, plan.shapes
         target = values[plan.target]
-        grads = {plan.target: xp.ones(target.shape, dtype=target.dtype, device=device.native)}
+        grads = {plan.target: xp.ones_like(target)}
         edge_grads = {}
         node_id = spec = None
         try:
@@ -112,7 +112,8 @@ class Engine:
                 for src, port, part in zip(ins, spec.inputs, parts):
                     if part is None:
                         continue
-                    part = sum_to(xp, part, shapes[src])
+                    if part.shape != shapes[src]:
+                        part = sum_to(xp, part, shapes[src])
                     edge_grads[(node_id, port)] = part
                     total = grads.get(src)
                     grads[src] = part if total is None else total + part
