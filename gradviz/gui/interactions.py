@@ -54,12 +54,15 @@ class ConnectDrag:
         self.hint.setText(self.reason or "")
         self.hint.setPos(pos.x() + 14, pos.y() + 10)
 
-    def finish(self, pos):
-        self.update(pos)
-        port, reason = self.candidate, self.reason
+    def cancel(self):
         self._set_candidate(None, None)
         self.scene.removeItem(self.line)
         self.scene.removeItem(self.hint)
+
+    def finish(self, pos):
+        self.update(pos)
+        port, reason = self.candidate, self.reason
+        self.cancel()
         edge = self._edge_to(port)
         if edge is None:
             return  # dropped on empty canvas: nothing changes

@@ -2,7 +2,7 @@
 change the graph themselves; they ask the document, which pushes undoable commands."""
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QRectF, Signal
+from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsScene
 
@@ -205,6 +205,14 @@ class GraphScene(QGraphicsScene):
         drag, self._drag = self._drag, None
         if drag:
             drag.finish(pos)
+
+    def keyPressEvent(self, event):
+        if self._drag is not None and event.key() == Qt.Key.Key_Escape:
+            self._drag.cancel()   # Escape drops a connection being dragged
+            self._drag = None
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # ---- moving (one undo step per drag) ------------------------------------------------
     def mousePressEvent(self, event):

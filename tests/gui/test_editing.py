@@ -410,3 +410,19 @@ def test_long_names_are_elided_in_the_header_but_edited_in_full(window, qtbot):
     title.start_editing()
     assert title.toPlainText() == long
     QTest.keyClick(window.view.viewport(), Qt.Key.Key_Escape)
+
+
+def test_escape_cancels_a_connection_being_dragged(window, qtbot):
+    scene, view = window.scene, window.view
+    before = window.document.saved_json()
+    start, end = scene.nodes["z"].output_pos(), scene.nodes["a"].input_pos("a")
+    vp = view.viewport()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     view.mapFromScene(start))
+    QTest.mouseMove(vp, view.mapFromScene(end))
+    assert scene._drag is not None
+    QTest.keyClick(view, Qt.Key.Key_Escape)
+    assert scene._drag is None
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       view.mapFromScene(end))
+    assert window.document.saved_json() == before
