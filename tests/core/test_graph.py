@@ -224,3 +224,10 @@ def test_npy_source_refuses_what_is_not_a_regular_file(tmp_path):
     g.set_params("f", {"path": str(tmp_path)})
     with pytest.raises(GraphError, match="is not a regular file"):
         g.run()
+
+
+def test_every_op_documents_its_backward_rule():
+    """Shown in the palette, the node tooltip and the properties panel: for learners."""
+    undocumented = [name for name, spec in gradviz.OPS.items()
+                    if not spec.source and "Backward:" not in spec.doc]
+    assert not undocumented

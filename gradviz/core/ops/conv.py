@@ -93,7 +93,8 @@ def _conv2d_vjp(xp, g, out, x, w, stride, padding):
 
 register(OpSpec(
     "conv2d", inputs=("x", "w"), category="Convolution", title="Conv2d",
-    doc="2-d cross-correlation of x (N,C,H,W) with w (O,C,kH,kW), zero padding.",
+    doc="2-d cross-correlation of x (N,C,H,W) with w (O,C,kH,kW), zero padding. "
+        "Backward: ∂w correlates x with g; ∂x scatters g back through w.",
     params=(Param("stride", "int", 1, "Step between windows", low=1, high=64),
             Param("padding", "padding", "valid",
                   "valid (none), same (output as big as input, stride 1) or a size")),
@@ -165,12 +166,14 @@ POOL_PARAMS = (Param("kernel", "int", 2, "Window size", low=1, high=64),
 
 register(OpSpec(
     "maxpool2d", inputs=("x",), category="Convolution", title="MaxPool2d",
-    doc="Maximum over kernel x kernel windows of x (N,C,H,W).", params=POOL_PARAMS,
+    doc="Maximum over kernel x kernel windows of x (N,C,H,W). Backward: each window's g "
+        "goes to its first maximum.", params=POOL_PARAMS,
     shape=_pool_shape, forward=_maxpool, vjp=_maxpool_vjp,
 ))
 
 register(OpSpec(
     "avgpool2d", inputs=("x",), category="Convolution", title="AvgPool2d",
-    doc="Mean over kernel x kernel windows of x (N,C,H,W).", params=POOL_PARAMS,
+    doc="Mean over kernel x kernel windows of x (N,C,H,W). Backward: g shared equally "
+        "over each window.", params=POOL_PARAMS,
     shape=_pool_shape, forward=_avgpool, vjp=_avgpool_vjp,
 ))

@@ -28,27 +28,27 @@ def unary(name, title, doc, forward, vjp, category="Math", params=()):
                     vjp=vjp, category=category, params=params))
 
 
-binary("add", "Add", "a + b, elementwise with broadcasting.",
+binary("add", "Add", "a + b, elementwise with broadcasting. Backward: ∂a = g, ∂b = g.",
        lambda xp, a, b: a + b,
        lambda xp, g, out, a, b: (g, g))  # passed on, not copied: gradients are never mutated
-binary("sub", "Subtract", "a − b, elementwise with broadcasting.",
+binary("sub", "Subtract", "a − b, elementwise with broadcasting. Backward: ∂a = g, ∂b = −g.",
        lambda xp, a, b: a - b,
        lambda xp, g, out, a, b: (g, -g))
-binary("mul", "Multiply", "a * b, elementwise with broadcasting.",
+binary("mul", "Multiply", "a * b, elementwise with broadcasting. Backward: ∂a = g·b, ∂b = g·a.",
        lambda xp, a, b: a * b,
        lambda xp, g, out, a, b: (g * b, g * a))
-binary("div", "Divide", "a / b, elementwise with broadcasting.",
+binary("div", "Divide", "a / b, elementwise with broadcasting. Backward: ∂a = g/b, ∂b = −g·a/b².",
        lambda xp, a, b: a / b,
        lambda xp, g, out, a, b: (g / b, -g * out / b))
 
-unary("neg", "Negate", "−a.", lambda xp, a: -a, lambda xp, g, out, a: (-g,))
-unary("exp", "Exp", "e to the power a.", lambda xp, a: xp.exp(a),
+unary("neg", "Negate", "−a. Backward: ∂a = −g.", lambda xp, a: -a, lambda xp, g, out, a: (-g,))
+unary("exp", "Exp", "e to the power a. Backward: ∂a = g·eᵃ.", lambda xp, a: xp.exp(a),
       lambda xp, g, out, a: (g * out,))
-unary("log", "Log", "Natural logarithm.", lambda xp, a: xp.log(a),
+unary("log", "Log", "Natural logarithm. Backward: ∂a = g/a.", lambda xp, a: xp.log(a),
       lambda xp, g, out, a: (g / a,))
-unary("square", "Square", "a².", lambda xp, a: a * a,
+unary("square", "Square", "a². Backward: ∂a = 2a·g.", lambda xp, a: a * a,
       lambda xp, g, out, a: (2 * a * g,))
-unary("tanh", "Tanh", "Hyperbolic tangent.", lambda xp, a: xp.tanh(a),
+unary("tanh", "Tanh", "Hyperbolic tangent. Backward: ∂a = g·(1 − tanh²a).", lambda xp, a: xp.tanh(a),
       lambda xp, g, out, a: (g * (1 - out * out),), category="Activation")
 
 
@@ -58,9 +58,9 @@ def _sigmoid(xp, a):
     return xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
 
 
-unary("sigmoid", "Sigmoid", "1 / (1 + e^−a).", _sigmoid,
+unary("sigmoid", "Sigmoid", "1 / (1 + e^−a). Backward: ∂a = g·σ(a)·(1 − σ(a)).", _sigmoid,
       lambda xp, g, out, a: (g * out * (1 - out),), category="Activation")
-unary("relu", "ReLU", "max(a, 0); its derivative at 0 is 0, as in PyTorch.",
+unary("relu", "ReLU", "max(a, 0). Backward: ∂a = g where a > 0, else 0 (0 at a = 0, as in PyTorch).",
       lambda xp, a: xp.where(a > 0, a, xp.zeros_like(a)),
       lambda xp, g, out, a: (xp.where(a > 0, g, xp.zeros_like(g)),), category="Activation")
 
@@ -71,6 +71,6 @@ def _pow_vjp(xp, g, out, a, exponent):
     return (g * exponent * a ** (exponent - 1),)
 
 
-unary("pow", "Power", "a to a constant power.",
+unary("pow", "Power", "a to a constant power p. Backward: ∂a = g·p·aᵖ⁻¹.",
       lambda xp, a, exponent: a ** exponent, _pow_vjp,
       params=(Param("exponent", "float", 2.0, "The constant exponent"),))

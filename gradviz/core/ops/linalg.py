@@ -39,7 +39,8 @@ def _matmul_vjp(xp, g, out, a, b):
 
 register(OpSpec(
     "matmul", inputs=("a", "b"), category="Linear algebra", title="Matmul",
-    doc="Matrix product a @ b; leading axes are batches (broadcast).",
+    doc="Matrix product a @ b; leading axes are batches (broadcast). "
+        "Backward: ∂a = g @ bᵀ, ∂b = aᵀ @ g.",
     shape=_matmul_shape,
     forward=lambda xp, a, b: xp.matmul(a, b),
     vjp=_matmul_vjp,

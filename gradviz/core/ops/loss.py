@@ -56,7 +56,7 @@ register(OpSpec(
     "softmax_cross_entropy", inputs=("logits", "labels"), category="Loss",
     title="Softmax cross-entropy",
     doc="Mean over the batch of −log softmax(logits)[label]; labels are class indices "
-        "(no gradient flows to them).",
+        "(no gradient flows to them). Backward: ∂logits = g·(softmax − one-hot)/N.",
     shape=_ce_shape, forward=_cross_entropy, vjp=_cross_entropy_vjp,
 ))
 
@@ -74,7 +74,8 @@ def _mse_vjp(xp, g, out, a, target):
 
 register(OpSpec(
     "mse", inputs=("a", "target"), category="Loss", title="Mean squared error",
-    doc="Mean of (a − target)² over all elements (broadcasting).",
+    doc="Mean of (a − target)² over all elements (broadcasting). "
+        "Backward: ∂a = 2g·(a − target)/n, ∂target = −∂a.",
     shape=_mse_shape,
     forward=lambda xp, a, target: xp.asarray(xp.mean((a - target) * (a - target))),
     vjp=_mse_vjp,

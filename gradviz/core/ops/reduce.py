@@ -39,7 +39,7 @@ AXIS = Param("axis", "axis", None, "Axis to reduce along (empty: all elements)")
 
 register(OpSpec(
     "sum", inputs=("a",), category="Reduce", title="Sum",
-    doc="Sum of all elements, or along one axis.", params=(AXIS,),
+    doc="Sum of all elements, or along one axis. Backward: g copied to every element summed.", params=(AXIS,),
     shape=_reduced_shape,
     forward=lambda xp, a, axis: xp.asarray(xp.sum(a, axis=axis)),
     vjp=lambda xp, g, out, a, axis: (_spread(xp, g, a, axis),),
@@ -47,7 +47,7 @@ register(OpSpec(
 
 register(OpSpec(
     "mean", inputs=("a",), category="Reduce", title="Mean",
-    doc="Mean of all elements, or along one axis.", params=(AXIS,),
+    doc="Mean of all elements, or along one axis. Backward: g/n to every element averaged.", params=(AXIS,),
     shape=_reduced_shape,
     forward=lambda xp, a, axis: xp.asarray(xp.mean(a, axis=axis)),
     vjp=lambda xp, g, out, a, axis: (_spread(xp, g, a, axis, 1 / max(_count(a, axis), 1)),),
@@ -78,7 +78,7 @@ def _device(a):
 
 register(OpSpec(
     "max", inputs=("a",), category="Reduce", title="Max",
-    doc="Maximum along one axis; the gradient goes to the first maximum.",
+    doc="Maximum along one axis. Backward: g goes to the first maximum, 0 elsewhere.",
     params=(Param("axis", "axis", -1, "Axis to take the maximum along"),),
     shape=_max_shape,
     forward=lambda xp, a, axis: xp.max(a, axis=axis),

@@ -25,7 +25,8 @@ def _reshape_shape(params, a):
 
 register(OpSpec(
     "reshape", inputs=("a",), category="Shape", title="Reshape",
-    doc="The same elements in another shape (one size may be -1).",
+    doc="The same elements in another shape (one size may be -1). "
+        "Backward: g reshaped back.",
     params=(Param("shape", "ints", (-1,), "New shape; -1 is inferred"),),
     shape=_reshape_shape,
     forward=lambda xp, a, shape: xp.reshape(a, _reshape_shape({"shape": shape}, a.shape)),
@@ -53,7 +54,8 @@ def _transpose_vjp(xp, g, out, a, axes):
 
 register(OpSpec(
     "transpose", inputs=("a",), category="Shape", title="Transpose",
-    doc="Permute the axes (empty: reverse them; a matrix's transpose).",
+    doc="Permute the axes (empty: reverse them; a matrix's transpose). "
+        "Backward: g permuted back.",
     params=(Param("axes", "ints", None, "New order of the axes (empty: reversed)"),),
     shape=_transpose_shape,
     forward=lambda xp, a, axes: xp.permute_dims(a, _axes(axes, a.ndim)),
@@ -70,7 +72,8 @@ def _flatten_shape(params, a):
 
 register(OpSpec(
     "flatten", inputs=("a",), category="Shape", title="Flatten",
-    doc="Merge the axes from start_axis on into one (1: keep the batch axis).",
+    doc="Merge the axes from start_axis on into one (1: keep the batch axis). "
+        "Backward: g reshaped back.",
     params=(Param("start_axis", "int", 1, "First axis to merge", low=0),),
     shape=_flatten_shape,
     forward=lambda xp, a, start_axis: xp.reshape(a, _flatten_shape({"start_axis": start_axis},
