@@ -117,6 +117,10 @@ class MainWindow(FileActions, QMainWindow):
                          tip="Search the ops (Tab on the canvas)")
         self.act_fit = a("&Fit All", self.view.fit_all, ["Home", "F"])
         self.act_zoom_100 = a("Zoom to &100%", self.view.zoom_100, ["Ctrl+0"])
+        self.act_minimap = a("&Minimap", self._toggle_minimap, ["M"],
+                             tip="A bird's-eye view of the graph; click it to go there")
+        self.act_minimap.setCheckable(True)
+        self.act_minimap.setChecked(True)
         self.act_zoom_in = a("Zoom &In", lambda: self.view.zoom_by(1.25), [K.ZoomIn, "Ctrl+="])
         self.act_zoom_out = a("Zoom &Out", lambda: self.view.zoom_by(0.8), [K.ZoomOut])
         self.act_run = a("&Run", self.run_now, ["F5"], "Run forward and backward")
@@ -163,7 +167,8 @@ class MainWindow(FileActions, QMainWindow):
         view.addActions(list(self.act_views.values()))
         view.addAction(self.act_shared)
         view.addSeparator()
-        view.addActions([self.act_fit, self.act_zoom_100, self.act_zoom_in, self.act_zoom_out])
+        view.addActions([self.act_fit, self.act_zoom_100, self.act_zoom_in, self.act_zoom_out,
+                         self.act_minimap])
         run = bar.addMenu("&Run")
         run.addActions([self.act_run, self.act_auto, self.act_target_here])
         self._refresh_recent()
@@ -292,6 +297,10 @@ class MainWindow(FileActions, QMainWindow):
         ids = self.scene.selected_node_ids()
         if len(ids) == 1:
             self.document.set_target(ids[0])
+
+    def _toggle_minimap(self):
+        self.view.minimap.visible = self.act_minimap.isChecked()
+        self.view.viewport().update()
 
     def _on_target_chosen(self, index):
         self.document.set_target(self.target_box.itemData(index))

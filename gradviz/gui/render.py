@@ -45,6 +45,7 @@ def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=Fals
     scene = GraphScene(document)
     scene.view_mode, scene.shared_scale = view, shared
     canvas = GraphView(scene)
+    canvas.minimap.visible = False   # a picture of the graph needs no navigation aid
     canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     canvas.resize(*size)
     canvas.show()  # lays out the viewport at its real size (drawn off screen)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView
 
 from .legend import paint_legend
+from .minimap import Minimap
 
 OP_MIME = "application/x-gradviz-op"
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
@@ -35,6 +36,7 @@ class GraphView(QGraphicsView):
         self._pan_from = None
         self._space = False
         self._pointer = None   # last mouse position over the viewport, None once it left
+        self.minimap = Minimap(self)
 
     # ---- zoom -------------------------------------------------------------------------
     def zoom(self):
@@ -88,6 +90,11 @@ class GraphView(QGraphicsView):
 
     # ---- pan ---------------------------------------------------------------------------
     def mousePressEvent(self, event):
+        target = self.minimap.scene_point(event.position())
+        if target is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.centerOn(target)
+            event.accept()
+            return
         if event.button() == Qt.MouseButton.MiddleButton:
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
@@ -152,6 +159,7 @@ class GraphView(QGraphicsView):
     def drawForeground(self, painter, rect):
         super().drawForeground(painter, rect)
         paint_legend(painter, self.viewport().rect(), self.scene().legend)
+        self.minimap.paint(painter)
 
     def scrollContentsBy(self, dx, dy):
         super().scrollContentsBy(dx, dy)

@@ -426,3 +426,18 @@ def test_escape_cancels_a_connection_being_dragged(window, qtbot):
     QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                        view.mapFromScene(end))
     assert window.document.saved_json() == before
+
+
+def test_clicking_the_minimap_goes_there(window, qtbot):
+    view = window.view
+    view.zoom_by(3.0)
+    target = window.scene.nodes["c"].sceneBoundingRect().center()
+    scale, world, frame = view.minimap._mapping()
+    point = frame.topLeft() + (target - world.topLeft()) * scale
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, point.toPoint())
+    center = view.mapToScene(view.viewport().rect().center())
+    assert abs(center.x() - target.x()) < 2 / scale and abs(center.y() - target.y()) < 2 / scale
+    QTest.keyClick(view, Qt.Key.Key_M)
+    assert not view.minimap.visible
+    assert view.minimap.scene_point(point) is None

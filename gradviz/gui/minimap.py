@@ -1,0 +1,69 @@
+"""A bird's-eye view of the whole graph in a corner of the canvas; click it to go there."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPen
+
+from . import theme
+
+SIZE = (180, 120)
+MARGIN = 10
+
+
+class Minimap:
+    def __init__(self, view):
+        self.view = view
+        self.visible = True
+
+    def frame(self):
+        """The minimap's rectangle in viewport pixels (top right)."""
+        width = self.view.viewport().width()
+        return QRectF(width - SIZE[0] - MARGIN, MARGIN, *SIZE)
+
+    def _world(self):
+        rect = QRectF()
+        for node in self.view.scene().nodes.values():
+            rect = rect.united(node.sceneBoundingRect())
+        shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        return rect.united(shown).adjusted(-40, -40, 40, 40)
+
+    def _mapping(self):
+        """(scale, world rect, frame) so that world points map into the frame."""
+        frame, world = self.frame(), self._world()
+        scale = min(frame.width() / world.width(), frame.height() / world.height())
+        return scale, world, frame
+
+    def _to_frame(self, rect, scale, world, frame):
+        return QRectF(frame.left() + (rect.left() - world.left()) * scale,
+                      frame.top() + (rect.top() - world.top()) * scale,
+                      rect.width() * scale, rect.height() * scale)
+
+    def paint(self, painter):
+        nodes = self.view.scene().nodes
+        if not self.visible or not nodes:
+            return
+        scale, world, frame = self._mapping()
+        painter.save()
+        painter.resetTransform()
+        painter.setPen(QPen(QColor(80, 82, 88), 1))
+        painter.setBrush(QColor(17, 18, 20, 215))
+        painter.drawRoundedRect(frame, 5, 5)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for item in nodes.values():
+            color = theme.CATEGORY.get(item.spec.category, theme.DEFAULT_CATEGORY)
+            painter.setBrush(theme.NODE_SELECTED if item.isSelected() else color)
+            painter.drawRect(self._to_frame(item.sceneBoundingRect(), scale, world, frame))
+        shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(230, 230, 230), 1))
+        painter.drawRect(self._to_frame(shown, scale, world, frame).intersected(frame))
+        painter.restore()
+
+    def scene_point(self, viewport_pos):
+        """The scene point under a viewport point inside the minimap, or None."""
+        if not self.visible or not self.view.scene().nodes:
+            return None
+        scale, world, frame = self._mapping()
+        if not frame.contains(viewport_pos):
+            return None
+        return world.topLeft() + (viewport_pos - frame.topLeft()) / scale
