@@ -63,12 +63,15 @@ def _block_mean(xp, to_host, a, br, bc):
     # Rows of each block first (whole contiguous rows at a time), then columns: about
     # three times faster than one reduction over both strided axes.
     rows_summed = xp.sum(xp.reshape(a, (*lead, out_r, br, out_c * bc)), axis=-2)
-    sums = to_host(xp.sum(xp.reshape(rows_summed, (*lead, out_r, out_c, bc)), axis=-1))
+    sums = np.asarray(to_host(xp.sum(xp.reshape(rows_summed, (*lead, out_r, out_c, bc)),
+                                     axis=-1)), dtype=np.float64)
+    if (out_r * br, out_c * bc) == (rows, cols):
+        return sums / (br * bc)
     count_r = np.full(out_r, br, dtype=np.float64)
     count_r[-1] = rows - (out_r - 1) * br
     count_c = np.full(out_c, bc, dtype=np.float64)
     count_c[-1] = cols - (out_c - 1) * bc
-    return np.asarray(sums, dtype=np.float64) / np.outer(count_r, count_c)
+    return sums / np.outer(count_r, count_c)
 
 
 def _device(a):

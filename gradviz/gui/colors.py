@@ -51,13 +51,14 @@ def to_rgb(array, low, high, table) -> np.ndarray:
     ±Inf in their own colors."""
     a = np.asarray(array, dtype=np.float64)
     span = high - low if high > low else 1.0
-    with np.errstate(invalid="ignore"):
-        t = np.clip((a - low) / span, 0.0, 1.0)
-    index = np.nan_to_num(t * 255 + 0.5, nan=0.0).astype(np.intp)
-    rgb = table[np.clip(index, 0, 255)]
-    rgb[np.isnan(a)] = NAN
-    rgb[a == np.inf] = POS_INF
-    rgb[a == -np.inf] = NEG_INF
+    finite = np.isfinite(a)
+    clean = a if finite.all() else np.where(finite, a, low)
+    index = np.clip((clean - low) * (255 / span) + 0.5, 0, 255).astype(np.intp)
+    rgb = table[index]
+    if clean is not a:   # NaN and ±Inf get their own colors
+        rgb[np.isnan(a)] = NAN
+        rgb[a == np.inf] = POS_INF
+        rgb[a == -np.inf] = NEG_INF
     return rgb
 
 
