@@ -14,11 +14,22 @@ def _title(graph, node_id):
 
 
 class Step(QUndoCommand):
-    """One undo step: `parts` redone in order, undone in reverse."""
+    """One undo step: `parts` redone in order, undone in reverse. Steps with the same
+    `merge_key` that follow each other become one (a run of arrow-key nudges)."""
 
-    def __init__(self, text, parts):
+    def __init__(self, text, parts, merge_key=None):
         super().__init__(text)
         self.parts = list(parts)
+        self.merge_key = merge_key
+
+    def id(self):
+        return -1 if self.merge_key is None else 1
+
+    def mergeWith(self, other):
+        if self.merge_key is None or other.merge_key != self.merge_key:
+            return False
+        self.parts[0].absorb(other.parts[0])
+        return True
 
     def redo(self):
         for part in self.parts:
@@ -106,6 +117,11 @@ class Move:
     def undo(self):
         for node_id, (old, _) in self.moves.items():
             self.graph.set_pos(node_id, old)
+
+    def absorb(self, later):
+        """Become this move followed by `later` (same nodes)."""
+        for node_id, (_, new) in later.moves.items():
+            self.moves[node_id] = (self.moves[node_id][0], new)
 
 
 class Rename:

@@ -68,9 +68,9 @@ class Document(QObject):
         self.undo_stack.setClean()
 
     # ---- edits --------------------------------------------------------------------
-    def push(self, *parts, text=None):
+    def push(self, *parts, text=None, merge_key=None):
         """One undo step made of `parts` (named after the first, unless `text`)."""
-        self.undo_stack.push(commands.Step(text or parts[0].text, parts))
+        self.undo_stack.push(commands.Step(text or parts[0].text, parts, merge_key))
 
     def add_node(self, op, pos, params=None):
         node = self.graph.make_node(op, pos=pos, params=params)
@@ -111,6 +111,16 @@ class Document(QObject):
         moves = {n: (old, new) for n, (old, new) in moves.items() if old != new}
         if moves:
             self.push(commands.Move(self.graph, moves))
+
+    def nudge(self, node_ids, dx, dy):
+        """Move nodes by (dx, dy); nudges of the same nodes in a row are one undo step."""
+        moves = {}
+        for node_id in node_ids:
+            x, y = self.graph.node(node_id).pos
+            moves[node_id] = ((x, y), (x + dx, y + dy))
+        if moves:
+            self.push(commands.Move(self.graph, moves),
+                      merge_key=("nudge", frozenset(node_ids)))
 
     def rename(self, node_id, label):
         label = label.strip()

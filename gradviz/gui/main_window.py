@@ -210,6 +210,8 @@ class MainWindow(FileActions, QMainWindow):
         self.scene.selectionChanged.connect(self._on_selection)
         self.scene.context_requested.connect(self._context_menu)
         self.view.quick_add_requested.connect(self.show_quick_add)
+        self.view.nudge_requested.connect(
+            lambda dx, dy: self.document.nudge(self.scene.selected_node_ids(), dx, dy))
         self.view.files_dropped.connect(lambda paths: paths and self.open_path(paths[0]))
         self.view.op_dropped.connect(lambda op, pos: self.add_op(op, pos))
         self.palette.op_chosen.connect(

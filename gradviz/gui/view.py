@@ -15,6 +15,7 @@ MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 
 class GraphView(QGraphicsView):
     quick_add_requested = Signal(QPointF)      # scene position for the new node
+    nudge_requested = Signal(float, float)
     files_dropped = Signal(list)
     op_dropped = Signal(str, QPointF)
     # pyqtgraph items (the heatmaps) connect to these on any view they are shown in.
@@ -142,6 +143,12 @@ class GraphView(QGraphicsView):
         return focus is not None and bool(focus.flags() & focus.GraphicsItemFlag.ItemIsFocusable)
 
     def keyPressEvent(self, event):
+        step = 1.0 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 10.0
+        arrows = {Qt.Key.Key_Left: (-step, 0), Qt.Key.Key_Right: (step, 0),
+                  Qt.Key.Key_Up: (0, -step), Qt.Key.Key_Down: (0, step)}
+        if event.key() in arrows and not self._editing_text():
+            self.nudge_requested.emit(*arrows[event.key()])
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() \
                 and not self._editing_text():
             self._space = True

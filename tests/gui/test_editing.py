@@ -441,3 +441,19 @@ def test_clicking_the_minimap_goes_there(window, qtbot):
     QTest.keyClick(view, Qt.Key.Key_M)
     assert not view.minimap.visible
     assert view.minimap.scene_point(point) is None
+
+
+def test_arrow_keys_nudge_the_selection_as_one_undo_step(window, qtbot):
+    doc, view = window.document, window.view
+    window.scene.nodes["x"].setSelected(True)
+    window.scene.nodes["y"].setSelected(True)
+    start = {n: doc.graph.nodes[n].pos for n in "xy"}
+    view.setFocus()
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Down):
+        QTest.keyClick(view, key)
+    QTest.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    for n in "xy":
+        assert doc.graph.nodes[n].pos == (start[n][0] + 19, start[n][1] + 10)
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert {n: doc.graph.nodes[n].pos for n in "xy"} == start
