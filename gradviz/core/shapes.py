@@ -1,8 +1,6 @@
 """Broadcasting shapes forward and summing gradients back (NumPy's rules)."""
 from __future__ import annotations
 
-import math
-
 
 def broadcast_shapes(*shapes):
     """The shape NumPy broadcasting gives, or ValueError naming both shapes."""
@@ -35,7 +33,3 @@ def sum_to(xp, g, shape):
         lead + i for i, d in enumerate(shape) if d == 1 and g.shape[lead + i] != 1)
     summed = xp.sum(g, axis=axes, keepdims=True) if axes else g
     return xp.reshape(summed, shape)
-
-
-def size_of(shape):
-    return math.prod(shape)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import colors
-from .format import shape_text  # noqa: F401  (re-exported for the scene)
+from .format import shape_text
 
 VIEWS = ("values", "grads", "both")
 KINDS = {"values": ("value",), "grads": ("grad",), "both": ("value", "grad")}

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGraphicsScene
 from ..core.errors import GraphError
 from . import theme
 from . import colors, display
+from .format import shape_text
 from .interactions import ConnectDrag
 from .items.edge import EdgeItem
 from .items.node import NodeItem
@@ -152,7 +153,7 @@ class GraphScene(QGraphicsScene):
         value = result.stats(edge.src, "value")
         grad = result.edge_stats(edge.dst, edge.port)
         lines = [f"{edge.src} → {edge.dst}.{edge.port}",
-                 f"carries {display.shape_text(value['shape'])} "
+                 f"carries {shape_text(value['shape'])} "
                  f"min {value['min']:.6g} max {value['max']:.6g} mean {value['mean']:.6g}"]
         if grad is None:
             lines.append("no gradient flows back (not upstream of the target)")
@@ -168,7 +169,7 @@ class GraphScene(QGraphicsScene):
     def node_shape_text(self, node_id):
         """The node's output shape as shown in its header ('' before it can be known)."""
         shape = self._graph.shape(node_id) if node_id in self._graph.nodes else None
-        return "" if shape is None else display.shape_text(shape)
+        return "" if shape is None else shape_text(shape)
 
     def describe_cell(self, node_id, panel, lead, row, col):
         if self.result is None or node_id not in self.result:

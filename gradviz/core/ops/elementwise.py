@@ -48,7 +48,8 @@ unary("log", "Log", "Natural logarithm. Backward: ∂a = g/a.", lambda xp, a: xp
       lambda xp, g, out, a: (g / a,))
 unary("square", "Square", "a². Backward: ∂a = 2a·g.", lambda xp, a: a * a,
       lambda xp, g, out, a: (2 * a * g,))
-unary("tanh", "Tanh", "Hyperbolic tangent. Backward: ∂a = g·(1 − tanh²a).", lambda xp, a: xp.tanh(a),
+unary("tanh", "Tanh", "Hyperbolic tangent. Backward: ∂a = g·(1 − tanh²a).",
+      lambda xp, a: xp.tanh(a),
       lambda xp, g, out, a: (g * (1 - out * out),), category="Activation")
 
 
@@ -60,7 +61,8 @@ def _sigmoid(xp, a):
 
 unary("sigmoid", "Sigmoid", "1 / (1 + e^−a). Backward: ∂a = g·σ(a)·(1 − σ(a)).", _sigmoid,
       lambda xp, g, out, a: (g * out * (1 - out),), category="Activation")
-unary("relu", "ReLU", "max(a, 0). Backward: ∂a = g where a > 0, else 0 (0 at a = 0, as in PyTorch).",
+unary("relu", "ReLU",
+      "max(a, 0). Backward: ∂a = g where a > 0, else 0 (0 at a = 0, as in PyTorch).",
       lambda xp, a: xp.where(a > 0, a, xp.zeros_like(a)),
       lambda xp, g, out, a: (xp.where(a > 0, g, xp.zeros_like(g)),), category="Activation")
 

@@ -39,7 +39,8 @@ AXIS = Param("axis", "axis", None, "Axis to reduce along (empty: all elements)")
 
 register(OpSpec(
     "sum", inputs=("a",), category="Reduce", title="Sum",
-    doc="Sum of all elements, or along one axis. Backward: g copied to every element summed.", params=(AXIS,),
+    doc="Sum of all elements, or along one axis. Backward: g copied to every element summed.",
+    params=(AXIS,),
     shape=_reduced_shape,
     forward=lambda xp, a, axis: xp.asarray(xp.sum(a, axis=axis)),
     vjp=lambda xp, g, out, a, axis: (_spread(xp, g, a, axis),),
@@ -47,7 +48,8 @@ register(OpSpec(
 
 register(OpSpec(
     "mean", inputs=("a",), category="Reduce", title="Mean",
-    doc="Mean of all elements, or along one axis. Backward: g/n to every element averaged.", params=(AXIS,),
+    doc="Mean of all elements, or along one axis. Backward: g/n to every element averaged.",
+    params=(AXIS,),
     shape=_reduced_shape,
     forward=lambda xp, a, axis: xp.asarray(xp.mean(a, axis=axis)),
     vjp=lambda xp, g, out, a, axis: (_spread(xp, g, a, axis, 1 / max(_count(a, axis), 1)),),
