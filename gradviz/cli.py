@@ -5,7 +5,9 @@ import argparse
 import json
 import sys
 
+from .core.devices import device_names
 from .core.errors import GradvizError
+from .core.views import VIEWS
 
 
 def _run_parser():
@@ -13,7 +15,7 @@ def _run_parser():
                                 description="Run a graph forward and backward and print "
                                             "every node's value and gradient.")
     p.add_argument("file", help="a .gradviz file")
-    p.add_argument("--device", default="cpu", help="cpu, gpu or gpu:N (default cpu)")
+    p.add_argument("--device", default="cpu", help=f"{device_names()} (default cpu)")
     p.add_argument("--target", help="node whose sum is differentiated (default: the "
                                      "file's target, else its single output)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -26,9 +28,10 @@ def _render_parser():
                                             "(no display needed).")
     p.add_argument("file", help="a .gradviz file")
     p.add_argument("-o", "--output", required=True, help="the PNG to write")
-    p.add_argument("--view", choices=["values", "grads", "both"], default="both")
+    p.add_argument("--view", choices=list(VIEWS), default="both",
+                   help="; ".join(f"{v.name}: {v.doc.lower()}" for v in VIEWS.values()))
     p.add_argument("--size", default="1000x560", help="WIDTHxHEIGHT in pixels")
-    p.add_argument("--device", default="cpu", help="cpu, gpu or gpu:N (default cpu)")
+    p.add_argument("--device", default="cpu", help=f"{device_names()} (default cpu)")
     p.add_argument("--shared-scale", action="store_true",
                    help="one color scale for the whole graph")
     return p

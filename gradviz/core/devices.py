@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -97,13 +99,43 @@ def gpu(index=0) -> Device:
                   synchronize=synchronize)
 
 
+def device_of(array):
+    """The device an array lives on, to create new arrays beside it."""
+    from array_api_compat import device
+    return device(array)
+
+
+@dataclass(frozen=True)
+class DeviceKind:
+    """A kind of device a run may choose: `make(index)` gives the Device, `status()`
+    says (available, reason) without making one."""
+    name: str
+    title: str
+    make: Callable
+    status: Callable
+    numbered: bool = False   # several of them: name:N picks one
+
+
+DEVICE_KINDS = {kind.name: kind for kind in (
+    DeviceKind("cpu", "CPU · NumPy", lambda index: cpu(), lambda: (True, "NumPy")),
+    DeviceKind("gpu", "GPU · CuPy", gpu, gpu_status, numbered=True),
+)}
+
+
+def device_names():
+    """How devices are written: cpu, gpu or gpu:N."""
+    names = []
+    for kind in DEVICE_KINDS.values():
+        names += [kind.name, f"{kind.name}:N"] if kind.numbered else [kind.name]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def get_device(spec) -> Device:
-    """'cpu', 'gpu' or 'gpu:N', or a Device itself."""
+    """A Device from its name ('cpu', 'gpu', 'gpu:N'), or a Device itself."""
     if isinstance(spec, Device):
         return spec
-    if spec == "cpu":
-        return cpu()
-    match = re.fullmatch(r"gpu(?::(\d+))?", str(spec))
-    if match:
-        return gpu(int(match.group(1) or 0))
-    raise DeviceError(f"unknown device {spec!r} (use cpu, gpu or gpu:N)")
+    match = re.fullmatch(r"([a-z]+)(?::(\d+))?", str(spec))
+    kind = DEVICE_KINDS.get(match.group(1)) if match else None
+    if kind is None or (match.group(2) is not None and not kind.numbered):
+        raise DeviceError(f"unknown device {spec!r} (use {device_names()})")
+    return kind.make(int(match.group(2) or 0))

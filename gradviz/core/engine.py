@@ -6,18 +6,35 @@ An Engine remembers its last forward pass and recomputes only what a change reac
 from __future__ import annotations
 
 import itertools
-import math
 import time
+from typing import NamedTuple
 
 import numpy as np
 
 from .devices import get_device
 from .errors import GradvizError, GraphError
-from .ops import get_op
-from .preview import make_preview
+from .ops import OpSpec, get_op
 from .shapes import sum_to
 
 _tokens = itertools.count(1)
+
+
+class _Step(NamedTuple):
+    """One node of a plan: what its forward and backward need."""
+    node_id: str
+    spec: OpSpec
+    inputs: tuple        # source node ids, in port order
+    params: dict
+    rev: int
+
+
+class _Cached(NamedTuple):
+    """A node's value from the last forward pass, valid while its params (`rev`) and
+    its inputs (their `token`s) are unchanged."""
+    rev: int
+    input_tokens: tuple
+    value: object
+    token: int
 
 
 class _Plan:
@@ -36,17 +53,17 @@ class _Plan:
             node = graph.nodes[node_id]
             spec = get_op(node.op)
             ins = tuple(graph.input_edge(node_id, p).src for p in spec.inputs)
-            self.steps.append((node_id, spec, ins, node.params, node.rev))
-        self.order = [step[0] for step in self.steps]
-        self.inputs = {step[0]: step[2] for step in self.steps}
-        self.ports = {step[0]: step[1].inputs for step in self.steps}
+            self.steps.append(_Step(node_id, spec, ins, node.params, node.rev))
+        self.order = [step.node_id for step in self.steps]
+        self.inputs = {step.node_id: step.inputs for step in self.steps}
+        self.ports = {step.node_id: step.spec.inputs for step in self.steps}
 
 
 class Engine:
     def __init__(self):
         self._plan = None
         self._plan_key = None
-        self._cache = {}          # node id -> (rev, input tokens, value, token)
+        self._cache = {}          # node id -> _Cached
         self._cache_key = None    # (device name, dtype) the cache was computed with
 
     def run(self, graph, device="cpu", target=None, reuse=True, partial=False) -> RunResult:
@@ -78,16 +95,16 @@ class Engine:
             for node_id, spec, ins, params, rev in plan.steps:
                 in_tokens = tuple(map(tokens.__getitem__, ins))
                 hit = old.pop(node_id, None)
-                if hit is not None and hit[0] == rev and hit[1] == in_tokens:
+                if hit is not None and hit.rev == rev and hit.input_tokens == in_tokens:
                     cache[node_id] = hit
-                    values[node_id], tokens[node_id] = hit[2], hit[3]
+                    values[node_id], tokens[node_id] = hit.value, hit.token
                     continue
                 if spec.source:
                     out = device.asarray(spec.source(params, base_dir=base_dir), dtype)
                 else:
                     out = spec.forward(xp, *map(values.__getitem__, ins), **params)
                 token = next(_tokens)
-                cache[node_id] = (rev, in_tokens, out, token)
+                cache[node_id] = _Cached(rev, in_tokens, out, token)
                 values[node_id], tokens[node_id] = out, token
                 recomputed.append(node_id)
         except Exception as e:
@@ -110,7 +127,7 @@ class Engine:
                     continue
                 parts = spec.vjp(xp, g, values[node_id], *map(values.__getitem__, ins), **params)
                 for src, port, part in zip(ins, spec.inputs, parts):
-                    if part is None:
+                    if part is None or port in spec.no_grad:
                         continue
                     if part.shape != shapes[src]:
                         part = sum_to(xp, part, shapes[src])
@@ -143,7 +160,9 @@ def _readonly(array):
 
 class RunResult:
     """Values and gradients of one run. Arrays stay on the run's device; `value`, `grad`
-    and `edge_grad` bring one to the host (read-only NumPy arrays)."""
+    and `edge_grad` bring one to the host (read-only NumPy arrays). `derived` is where
+    readers keep what they compute from the run (display previews), so it is computed
+    once and goes away with the run."""
 
     def __init__(self, device, dtype, plan, values, grads, edge_grads, recomputed, seconds):
         self.device = device
@@ -157,8 +176,7 @@ class RunResult:
         self._values = values
         self._grads = grads
         self._edge_grads = edge_grads
-        self._previews = {}
-        self._stats = {}
+        self.derived = {}
 
     def __contains__(self, node_id):
         return node_id in self._values
@@ -183,6 +201,10 @@ class RunResult:
             return self._zeros(self.shapes[node_id])
         return _readonly(self.device.to_host(g))
 
+    def device_edge_grad(self, dst, port):
+        """The gradient flowing back through dst.port on the device, or None."""
+        return self._edge_grads.get((dst, port))
+
     def edge_grad(self, src, dst, port) -> np.ndarray:
         """The gradient that flows back from dst.port to src: src's share through this edge."""
         self._check(dst)
@@ -202,71 +224,6 @@ class RunResult:
         return [(src, dst, port) for dst in self.order
                 for src, port in zip(self.inputs[dst], self.ports[dst])]
 
-    # ---- display: only reductions cross to the host ---------------------------------
-    def device_array(self, node_id, kind):
-        """kind 'value' or 'grad'; None for the gradient of a node off the target path."""
-        return self.device_value(node_id) if kind == "value" else self.device_grad(node_id)
-
-    def preview(self, node_id, kind, max_rows, max_cols):
-        """A Preview of the node's value or gradient, reduced on the device (cached)."""
-        key = (node_id, kind, max_rows, max_cols)
-        if key not in self._previews:
-            array = self.device_array(node_id, kind)
-            self._previews[key] = None if array is None else self._preview(
-                array, max_rows, max_cols)
-        return self._previews[key]
-
-    def _preview(self, array, max_rows, max_cols):
-        with self.device.errstate():
-            return make_preview(self.device.xp, self.device.to_host, array, max_rows, max_cols)
-
-    def edge_preview(self, dst, port, max_rows, max_cols):
-        key = ("edge", dst, port, max_rows, max_cols)
-        if key not in self._previews:
-            array = self._edge_grads.get((dst, port))
-            self._previews[key] = None if array is None else self._preview(
-                array, max_rows, max_cols)
-        return self._previews[key]
-
-    def stats(self, node_id, kind):
-        """Statistics of the node's value or gradient (None off the target path)."""
-        key = (node_id, kind)
-        if key not in self._stats:
-            array = self.device_array(node_id, kind)
-            self._stats[key] = None if array is None else array_stats(self.device, array)
-        return self._stats[key]
-
-    def edge_stats(self, dst, port):
-        key = ("edge", dst, port)
-        if key not in self._stats:
-            array = self._edge_grads.get((dst, port))
-            self._stats[key] = None if array is None else array_stats(self.device, array)
-        return self._stats[key]
-
-    def edge_rms(self, dst, port):
-        """Root mean square of the gradient flowing back through dst.port (one reduction
-        on the device); None where no gradient flows, NaN where it holds NaN or Inf."""
-        key = ("rms", dst, port)
-        if key not in self._stats:
-            g = self._edge_grads.get((dst, port))
-            if g is None:
-                self._stats[key] = None
-            elif math.prod(g.shape) == 0:
-                self._stats[key] = 0.0
-            else:
-                xp = self.device.xp
-                with self.device.errstate():
-                    norm = float(self.device.to_host(xp.linalg.vector_norm(g)))
-                self._stats[key] = norm / math.sqrt(math.prod(g.shape))
-        return self._stats[key]
-
-    def element(self, node_id, kind, index):
-        """One element as a Python float (only that element crosses to the host)."""
-        array = self.device_array(node_id, kind)
-        if array is None:
-            return 0.0
-        return float(self.device.to_host(array[tuple(index)]))
-
     def _zeros(self, shape):
         return _readonly(np.zeros(shape, dtype=self.dtype))
 
@@ -274,34 +231,3 @@ class RunResult:
         if node_id not in self._values:
             raise GraphError(f"no node {node_id!r} in this run", node=node_id)
         return node_id
-
-
-def array_stats(device, array):
-    """min, max, mean, absmax, rms, l2 over the finite elements, and the NaN/±Inf counts:
-    reduced on the device, then a handful of scalars cross to the host."""
-    with device.errstate():
-        return _array_stats(device, device.xp, array)
-
-
-def _array_stats(device, xp, array):
-    size = math.prod(array.shape)
-    finite = xp.isfinite(array)
-    n_finite = int(device.to_host(xp.sum(finite)))
-    nan = int(device.to_host(xp.sum(xp.isnan(array))))
-    posinf = int(device.to_host(xp.sum(array == xp.inf)))
-    out = {"shape": tuple(array.shape), "dtype": str(array.dtype), "size": size,
-           "nan": nan, "posinf": posinf, "neginf": size - n_finite - nan - posinf,
-           "min": math.nan, "max": math.nan, "mean": math.nan, "absmax": 0.0,
-           "rms": 0.0, "l2": 0.0}
-    if n_finite:
-        clean = xp.where(finite, array, xp.zeros_like(array)) if n_finite < size else array
-        big = xp.where(finite, array, xp.full_like(array, -xp.inf)) if n_finite < size else array
-        small = xp.where(finite, array, xp.full_like(array, xp.inf)) if n_finite < size else array
-        total = float(device.to_host(xp.sum(clean)))
-        squares = float(device.to_host(xp.sum(clean * clean)))
-        out.update(min=float(device.to_host(xp.min(small))),
-                   max=float(device.to_host(xp.max(big))),
-                   mean=total / n_finite, l2=math.sqrt(squares),
-                   rms=math.sqrt(squares / n_finite))
-        out["absmax"] = max(abs(out["min"]), abs(out["max"]))
-    return out

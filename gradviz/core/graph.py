@@ -7,12 +7,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from . import events
 from .errors import GraphError
 from .ops import coerce, get_op
 
 _revisions = itertools.count(1)
 MAX_ID_LENGTH = 100
-DTYPES = ("float64", "float32")
+DTYPES = ("float64", "float32")   # the precisions a graph may run in; the first is the default
 
 
 def _is_shape_error(error):
@@ -57,7 +58,7 @@ def check_params(op, params, node=None):
         active = p.when is None or (result.get(p.when[0]) in p.when[1])
         if not active and p.name not in params:
             continue
-        if value is None and p.kind not in ("axis", "ints"):
+        if value is None and not p.kind.optional:
             raise GraphError(f"node {node!r}: param {p.name!r} is required", node=node)
         try:
             result[p.name] = coerce(p, value)
@@ -72,7 +73,7 @@ class Graph:
         self._in: dict[tuple, Edge] = {}      # (dst, port) -> edge
         self._out: dict[str, list] = {}       # src -> edges, in connection order
         self.target: str | None = None
-        self.dtype = "float64"
+        self.dtype = DTYPES[0]
         self.description = ""
         self._base_dir: str | None = None
         self._shapes = {}                     # node id -> (shape or None, own GraphError or None)
@@ -84,16 +85,16 @@ class Graph:
 
     # ---- events -------------------------------------------------------------------
     def subscribe(self, listener):
-        """`listener(event, *args)` for node_added, node_removed, edge_added,
-        edge_removed, node_changed (node, what) and graph_changed (what)."""
+        """`listener(event)` after every change, with an event record from
+        `gradviz.core.events` (NodeAdded, EdgeRemoved, ParamsChanged, ...)."""
         self._listeners.append(listener)
 
     def unsubscribe(self, listener):
         self._listeners.remove(listener)
 
-    def _emit(self, event, *args):
+    def _emit(self, event):
         for listener in list(self._listeners):
-            listener(event, *args)
+            listener(event)
 
     def _touch(self):
         self.revision = next(_revisions)
@@ -205,7 +206,7 @@ class Graph:
             items.insert(index, items.pop())
             self.nodes = dict(items)
         self._touch()
-        self._emit("node_added", node)
+        self._emit(events.NodeAdded(node))
         return node
 
     def remove_node(self, node_id) -> Node:
@@ -219,7 +220,7 @@ class Graph:
         if self.target == node_id:
             self.target = None
         self._touch()
-        self._emit("node_removed", node)
+        self._emit(events.NodeRemoved(node))
         return node
 
     def check_connect(self, src, dst, port):
@@ -263,7 +264,7 @@ class Graph:
         self._out.setdefault(src, []).append(edge)
         self._forget_shapes(dst)
         self._touch()
-        self._emit("edge_added", edge)
+        self._emit(events.EdgeAdded(edge))
         return edge
 
     def disconnect(self, dst, port) -> Edge:
@@ -273,7 +274,7 @@ class Graph:
         self._out[edge.src].remove(edge)
         self._forget_shapes(dst)
         self._touch()
-        self._emit("edge_removed", edge)
+        self._emit(events.EdgeRemoved(edge))
         return edge
 
     def set_params(self, node_id, params) -> dict:
@@ -283,19 +284,19 @@ class Graph:
         old, node.params, node.rev = node.params, new, next(_revisions)
         self._forget_shapes(node_id)
         self._touch()
-        self._emit("node_changed", node, "params")
+        self._emit(events.ParamsChanged(node))
         return old
 
     def set_label(self, node_id, label) -> str:
         node = self.node(node_id)
         old, node.label = node.label, str(label)
-        self._emit("node_changed", node, "label")
+        self._emit(events.LabelChanged(node))
         return old
 
     def set_pos(self, node_id, pos) -> tuple:
         node = self.node(node_id)
         old, node.pos = node.pos, (float(pos[0]), float(pos[1]))
-        self._emit("node_changed", node, "pos")
+        self._emit(events.NodeMoved(node))
         return old
 
     def set_target(self, node_id):
@@ -303,7 +304,7 @@ class Graph:
             self.node(node_id)
         old, self.target = self.target, node_id
         self._touch()
-        self._emit("graph_changed", "target")
+        self._emit(events.TargetChanged(node_id))
         return old
 
     def set_dtype(self, dtype):
@@ -311,7 +312,7 @@ class Graph:
             raise GraphError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
         old, self.dtype = self.dtype, dtype
         self._touch()
-        self._emit("graph_changed", "dtype")
+        self._emit(events.DtypeChanged(dtype))
         return old
 
     # ---- convenience API ---------------------------------------------------------

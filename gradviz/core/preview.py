@@ -1,13 +1,15 @@
-"""Previews: arrays reduced for display on the device, so only the preview crosses to
-the host. A preview keeps the array's layout: 0-d and 1-d become one row, 2-d stays,
-3-d and 4-d keep their leading axes (at most MAX_TILES slices each) and reduce their
-last two axes by block means."""
+"""The display side of a run: arrays reduced on their device, so that only what is
+shown crosses to the host. A preview keeps the array's layout: 0-d and 1-d become one
+row, 2-d stays, 3-d and 4-d keep their leading axes (at most MAX_TILES slices each) and
+reduce their last two axes by block means. Statistics are reduced the same way."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from .devices import device_of
 
 MAX_TILES = 8
 
@@ -57,7 +59,7 @@ def _block_mean(xp, to_host, a, br, bc):
     out_r, out_c = math.ceil(rows / br), math.ceil(cols / bc)
     lead = a.shape[:-2]
     if (out_r * br, out_c * bc) != (rows, cols):
-        padded = xp.zeros((*lead, out_r * br, out_c * bc), dtype=a.dtype, device=_device(a))
+        padded = xp.zeros((*lead, out_r * br, out_c * bc), dtype=a.dtype, device=device_of(a))
         padded[..., :rows, :cols] = a
         a = padded
     # Rows of each block first (whole contiguous rows at a time), then columns: about
@@ -72,11 +74,6 @@ def _block_mean(xp, to_host, a, br, bc):
     count_c = np.full(out_c, bc, dtype=np.float64)
     count_c[-1] = cols - (out_c - 1) * bc
     return sums / np.outer(count_r, count_c)
-
-
-def _device(a):
-    from array_api_compat import device
-    return device(a)
 
 
 def make_preview(xp, to_host, array, max_rows, max_cols) -> Preview:
@@ -99,3 +96,107 @@ def make_preview(xp, to_host, array, max_rows, max_cols) -> Preview:
     else:
         host = _block_mean(xp, to_host, a, br, bc)
     return Preview(host, (br, bc), shape)
+
+
+class Previews:
+    """What a run looks like, reduced for display and cached: node and edge previews,
+    statistics, edge magnitudes and single elements. `Previews.of(result)` is shared by
+    everyone who shows the same run (the worker prepares it; the GUI paints from it)."""
+
+    def __init__(self, result):
+        self.result = result
+        self.device = result.device
+        self._cache = {}
+
+    @classmethod
+    def of(cls, result):
+        previews = result.derived.get(cls)
+        if previews is None:
+            previews = result.derived[cls] = cls(result)
+        return previews
+
+    def array(self, node_id, kind):
+        """kind 'value' or 'grad'; None for the gradient of a node off the target path."""
+        r = self.result
+        return r.device_value(node_id) if kind == "value" else r.device_grad(node_id)
+
+    def _cached(self, key, array_of, make):
+        if key not in self._cache:
+            array = array_of()
+            if array is None:
+                self._cache[key] = None
+            else:
+                with self.device.errstate():
+                    self._cache[key] = make(array)
+        return self._cache[key]
+
+    def _reduce(self, max_rows, max_cols):
+        return lambda a: make_preview(self.device.xp, self.device.to_host, a, max_rows, max_cols)
+
+    def node(self, node_id, kind, max_rows, max_cols) -> Preview | None:
+        """The node's value or gradient in at most max_rows x max_cols cells per slice."""
+        return self._cached(("node", node_id, kind, max_rows, max_cols),
+                            lambda: self.array(node_id, kind), self._reduce(max_rows, max_cols))
+
+    def edge(self, dst, port, max_rows, max_cols) -> Preview | None:
+        """The gradient flowing back through dst.port, reduced likewise."""
+        return self._cached(("edge", dst, port, max_rows, max_cols),
+                            lambda: self.result.device_edge_grad(dst, port),
+                            self._reduce(max_rows, max_cols))
+
+    def stats(self, node_id, kind):
+        """Statistics of the node's value or gradient (None off the target path)."""
+        return self._cached(("stats", node_id, kind), lambda: self.array(node_id, kind),
+                            lambda a: array_stats(self.device, a))
+
+    def edge_stats(self, dst, port):
+        return self._cached(("edge stats", dst, port),
+                            lambda: self.result.device_edge_grad(dst, port),
+                            lambda a: array_stats(self.device, a))
+
+    def edge_rms(self, dst, port):
+        """Root mean square of the gradient flowing back through dst.port (one reduction
+        on the device); None where no gradient flows, NaN where it holds NaN or Inf."""
+        return self._cached(("rms", dst, port), lambda: self.result.device_edge_grad(dst, port),
+                            self._rms)
+
+    def _rms(self, g):
+        size = math.prod(g.shape)
+        if size == 0:
+            return 0.0
+        norm = float(self.device.to_host(self.device.xp.linalg.vector_norm(g)))
+        return norm / math.sqrt(size)
+
+    def element(self, node_id, kind, index):
+        """One element as a Python float (only that element crosses to the host)."""
+        array = self.array(node_id, kind)
+        if array is None:
+            return 0.0
+        return float(self.device.to_host(array[tuple(index)]))
+
+
+def array_stats(device, array):
+    """min, max, mean, absmax, rms, l2 over the finite elements, and the NaN/±Inf counts:
+    reduced on the device, then a handful of scalars cross to the host."""
+    xp, host = device.xp, device.to_host
+    size = math.prod(array.shape)
+    finite = xp.isfinite(array)
+    n_finite = int(host(xp.sum(finite)))
+    nan = int(host(xp.sum(xp.isnan(array))))
+    posinf = int(host(xp.sum(array == xp.inf)))
+    out = {"shape": tuple(array.shape), "dtype": str(array.dtype), "size": size,
+           "nan": nan, "posinf": posinf, "neginf": size - n_finite - nan - posinf,
+           "min": math.nan, "max": math.nan, "mean": math.nan, "absmax": 0.0,
+           "rms": 0.0, "l2": 0.0}
+    if n_finite:
+        some = n_finite < size
+        clean = xp.where(finite, array, xp.zeros_like(array)) if some else array
+        big = xp.where(finite, array, xp.full_like(array, -xp.inf)) if some else array
+        small = xp.where(finite, array, xp.full_like(array, xp.inf)) if some else array
+        total = float(host(xp.sum(clean)))
+        squares = float(host(xp.sum(clean * clean)))
+        out.update(min=float(host(xp.min(small))), max=float(host(xp.max(big))),
+                   mean=total / n_finite, l2=math.sqrt(squares),
+                   rms=math.sqrt(squares / n_finite))
+        out["absmax"] = max(abs(out["min"]), abs(out["max"]))
+    return out

@@ -1,5 +1,38 @@
-"""Broadcasting shapes forward and summing gradients back (NumPy's rules)."""
+"""Shapes: their limits and text, broadcasting forward and summing gradients back
+(NumPy's rules)."""
 from __future__ import annotations
+
+import math
+import numbers
+
+MAX_ELEMENTS = 2 ** 27  # 1 GiB of float64: the largest array a source may declare
+MAX_NDIM = 8
+
+
+def check_int(value, what):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{what} must be an integer, not {type(value).__name__}")
+    return int(value)
+
+
+def check_shape(value, what="shape"):
+    """A tuple of sizes within the limits, or ValueError saying what is wrong."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ValueError(f"{what} must be a list of sizes, not {type(value).__name__}")
+    shape = tuple(check_int(d, f"{what} entry") for d in value)
+    if len(shape) > MAX_NDIM:
+        raise ValueError(f"{what} has {len(shape)} dimensions; at most {MAX_NDIM} are supported")
+    if any(d < 0 for d in shape):
+        raise ValueError(f"{what} {list(shape)} has a negative size")
+    if math.prod(shape) > MAX_ELEMENTS:
+        raise ValueError(f"{what} {list(shape)} has {math.prod(shape):,} elements; "
+                         f"the limit is {MAX_ELEMENTS:,}")
+    return shape
+
+
+def shape_text(shape):
+    """How a shape reads on screen: 4×3, or scalar."""
+    return "×".join(map(str, shape)) if shape else "scalar"
 
 
 def broadcast_shapes(*shapes):

@@ -82,7 +82,7 @@ def create_window(path=None, recover=True):
             window.document.path_changed.emit("")
         elif not window.open_path(path, ask=False):
             window.document.replace(__import__("gradviz").Graph())
-    QTimer.singleShot(0, window.check_gpu)
+    QTimer.singleShot(0, window.check_devices)
     return window
 
 

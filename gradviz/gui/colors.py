@@ -1,14 +1,14 @@
-"""Colors for numbers. Pure NumPy, no Qt: tested on their own.
+"""Colors for numbers: pure NumPy functions of a lookup table, tested on their own.
 
 Values and gradients use a diverging, perceptually uniform map that colour-blind
 readers can use (CET-CBD1: blue, grey, yellow), centred on zero with symmetric
-limits. Edge magnitudes use a sequential map (viridis). NaN, +Inf and -Inf have colors
-of their own, outside both maps. Limits come from finite values only."""
+limits. Edge magnitudes use a sequential map (viridis). Both come with pyqtgraph.
+NaN, +Inf and -Inf have colors of their own, outside both maps. Limits come from
+finite values only."""
 from __future__ import annotations
 
 import functools
 import math
-from importlib import resources
 
 import numpy as np
 
@@ -21,16 +21,17 @@ DIVERGING = "CET-CBD1"
 SEQUENTIAL = "viridis"
 
 
+def colormap(name):
+    """pyqtgraph's color map `name` (imported here: the color rules need only NumPy)."""
+    import pyqtgraph as pg
+    return pg.colormap.get(name)
+
+
 @functools.lru_cache(maxsize=None)
 def lut(name) -> np.ndarray:
-    """A 256 x 3 uint8 lookup table from resources/colormaps."""
-    text = (resources.files("gradviz.resources") / "colormaps" / f"{name}.csv").read_text()
-    rows = np.array([[float(v) for v in line.split(",")]
-                     for line in text.splitlines() if line.strip() and line[0] not in ";#"])
-    x = np.linspace(0, 1, len(rows))
-    t = np.linspace(0, 1, 256)
-    table = np.stack([np.interp(t, x, rows[:, i]) for i in range(3)], axis=1)
-    return np.round(table * 255).astype(np.uint8)
+    """A 256 x 3 uint8 lookup table of the color map `name`, rounded to nearest."""
+    table = colormap(name).getLookupTable(nPts=256, alpha=False, mode="float")
+    return np.round(np.asarray(table) * 255).astype(np.uint8)
 
 
 def symmetric_limit(*absmaxes):

@@ -124,51 +124,17 @@ class Move:
             self.moves[node_id] = (self.moves[node_id][0], new)
 
 
-class Rename:
-    def __init__(self, graph, node_id, label):
-        self.graph, self.node_id, self.label = graph, node_id, label
-        self.old = graph.node(node_id).label
-        self.text = f"Rename {_title(graph, node_id)} to {label or node_id}"
+class Change:
+    """Set one property through a graph setter that returns the old value:
+    `Change(text, graph.set_label, node_id, label)` calls set_label(node_id, label),
+    and undo sets the old label back."""
+
+    def __init__(self, text, setter, *args):
+        *self.where, self.value = args
+        self.text, self.setter, self.old = text, setter, None
 
     def redo(self):
-        self.graph.set_label(self.node_id, self.label)
+        self.old = self.setter(*self.where, self.value)
 
     def undo(self):
-        self.graph.set_label(self.node_id, self.old)
-
-
-class SetParams:
-    def __init__(self, graph, node_id, params, what):
-        self.graph, self.node_id, self.params = graph, node_id, params
-        self.old = graph.node(node_id).params
-        self.text = f"Change {what} of {_title(graph, node_id)}"
-
-    def redo(self):
-        self.graph.set_params(self.node_id, self.params)
-
-    def undo(self):
-        self.graph.set_params(self.node_id, self.old)
-
-
-class SetTarget:
-    def __init__(self, graph, target):
-        self.graph, self.target, self.old = graph, target, graph.target
-        self.text = f"Differentiate {_title(graph, target) if target else 'the single output'}"
-
-    def redo(self):
-        self.graph.set_target(self.target)
-
-    def undo(self):
-        self.graph.set_target(self.old)
-
-
-class SetDtype:
-    def __init__(self, graph, dtype):
-        self.graph, self.dtype, self.old = graph, dtype, graph.dtype
-        self.text = f"Run in {dtype}"
-
-    def redo(self):
-        self.graph.set_dtype(self.dtype)
-
-    def undo(self):
-        self.graph.set_dtype(self.old)
+        self.setter(*self.where, self.old)

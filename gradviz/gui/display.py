@@ -1,5 +1,6 @@
-"""What the canvas shows for a run: heatmap panels per node, edge magnitudes, and the
-color limits. Qt-free: it turns a RunResult into plain descriptions."""
+"""What the canvas shows for a run, decided without Qt: which reductions a view needs
+(computed in the worker thread), heatmap panels and their color limits, edge colors
+and widths, and hover text."""
 from __future__ import annotations
 
 import math
@@ -7,99 +8,114 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import colors
-from .format import shape_text
+from ..core.preview import Previews
+from ..core.shapes import shape_text
+from ..core.views import NAMES
+from . import colors, layout
 
-VIEWS = ("values", "grads", "both")
-KINDS = {"values": ("value",), "grads": ("grad",), "both": ("value", "grad")}
-NODE_WIDTH = 180
-PANEL_GAP = 6
-PANEL_HEIGHT = 110
-BADGE = 22            # edge badge: at most this many pixels (and cells) a side
 EDGE_FLOOR = 0.18     # darkest edge color, so a vanishing gradient stays visible
 
 
 @dataclass
-class Panel:
-    """One heatmap of a node. preview None: nothing to show (`note` says why)."""
+class HeatmapPanel:
+    """One heatmap in a node's body, colored between low and high. preview None:
+    nothing to show (`note` says why)."""
     kind: str             # "value" or "grad"
     preview: object
     low: float
     high: float
-    table: object
     caption: str
     note: str = ""
     scalar_text: str = ""
 
 
-def panel_width(view):
-    n = len(KINDS[view])
-    return int((NODE_WIDTH - 16 - PANEL_GAP * (n - 1)) / n)
+def node_preview(previews, node_id, kind, view):
+    """The node's array reduced to fit one of the view's panels."""
+    return view.reduce(previews, node_id, kind, layout.PANEL_HEIGHT,
+                       int(layout.panel_width(len(view.arrays))))
 
 
-def preview_of(result, node_id, kind, view):
-    return result.preview(node_id, kind, PANEL_HEIGHT, panel_width(view))
+def edge_preview(previews, src, dst, port, view):
+    """What an edge's badge shows in `view`: the value it carries or the gradient
+    flowing back through it."""
+    if view.edge_array == "value":
+        return previews.node(src, "value", layout.BADGE, layout.BADGE)
+    return previews.edge(dst, port, layout.BADGE, layout.BADGE)
 
 
 def prepare(result, view):
-    """Reduce everything the canvas will show (run in the worker thread, so the GUI
-    thread only colors and paints): node previews, edge badges and magnitudes."""
+    """Reduce everything the canvas will show (in the worker thread, so the GUI thread
+    only colors and paints): node previews, edge badges and magnitudes."""
+    previews = Previews.of(result)
     for node_id in result.order:
-        for kind in KINDS[view]:
-            preview_of(result, node_id, kind, view)
+        for kind in view.arrays:
+            node_preview(previews, node_id, kind, view)
     for src, dst, port in result.edges():
-        result.edge_rms(dst, port)
-        if view == "values":
-            result.preview(src, "value", BADGE, BADGE)
-        else:
-            result.edge_preview(dst, port, BADGE, BADGE)
+        previews.edge_rms(dst, port)
+        edge_preview(previews, src, dst, port, view)
+    return previews
 
 
-def limits(result, view, shared):
+def limits(previews, view, shared):
     """{(node, kind): m} for symmetric levels (-m, m): each node's own finite maximum,
     or with `shared` one maximum per kind over the whole graph."""
     own = {}
-    for node_id in result.order:
-        for kind in KINDS[view]:
-            preview = preview_of(result, node_id, kind, view)
+    for node_id in previews.result.order:
+        for kind in view.arrays:
+            preview = node_preview(previews, node_id, kind, view)
             own[(node_id, kind)] = None if preview is None else colors.finite_absmax(preview.data)
     if not shared:
         return {key: colors.symmetric_limit(m) for key, m in own.items()}
     per_kind = {kind: colors.symmetric_limit(*(m for (n, k), m in own.items() if k == kind))
-                for kind in KINDS[view]}
+                for kind in view.arrays}
     return {key: per_kind[key[1]] for key in own}
 
 
-def node_panels(result, node_id, view, limit_of):
+def legend_limits(limit_of, view, shared):
+    """{kind: the shared limit, or None for per-node limits}, as the legend states them."""
+    shared_of = {kind: m for (_, kind), m in limit_of.items()} if shared else {}
+    return {kind: shared_of.get(kind) for kind in view.arrays}
+
+
+def badge_limit(preview, limit_of, src, view, shared):
+    """An edge badge's limit: its source node's where it shows that node's value or the
+    scale is shared, else its own."""
+    limit = limit_of.get((src, view.edge_array))
+    if limit is not None and (shared or view.edge_array == "value"):
+        return limit
+    return colors.symmetric_limit(colors.finite_absmax(preview.data))
+
+
+def heatmap_panels(previews, node_id, view, limit_of):
     """(panels, warning) for one node."""
     panels, bad = [], []
-    table = colors.lut(colors.DIVERGING)
-    for kind in KINDS[view]:
-        preview = preview_of(result, node_id, kind, view)
-        prefix = "∇ " if kind == "grad" else ("v " if view == "both" else "")
+    for kind in view.arrays:
+        preview = node_preview(previews, node_id, kind, view)
+        prefix = "∇ " if kind == "grad" else ("v " if len(view.arrays) > 1 else "")
         if preview is None:  # the node's tooltip says why
-            panels.append(Panel(kind, None, 0, 1, table, f"{prefix}0", note="no gradient"))
+            panels.append(HeatmapPanel(kind, None, 0, 1, f"{prefix}0", note="no gradient"))
             continue
         m = limit_of[(node_id, kind)]
         data = preview.data
-        # Both views side by side leave no room for the shape: the header shows it.
-        shape = "" if view == "both" else shape_text(preview.shape) + " "
+        # Panels side by side leave no room for the shape: the header shows it.
+        shape = "" if len(view.arrays) > 1 else shape_text(preview.shape) + " "
         if data.size == 1:
             scalar = f"{float(data.reshape(-1)[0]):.6g}"
-            panels.append(Panel(kind, preview, -m, m, table, f"{prefix}{shape}".strip(),
-                                scalar_text=scalar))
+            panels.append(HeatmapPanel(kind, preview, -m, m, f"{prefix}{shape}".strip(),
+                                       scalar_text=scalar))
         else:
-            panels.append(Panel(kind, preview, -m, m, table, f"{prefix}{shape}±{m:.3g}"))
+            panels.append(HeatmapPanel(kind, preview, -m, m, f"{prefix}{shape}±{m:.3g}"))
         if not np.isfinite(data).all():
-            bad.append("gradient" if kind == "grad" else "value")
+            bad.append(NAMES[kind])
     warning = f"NaN or Inf in the {' and the '.join(bad)}" if bad else ""
     return panels, warning
 
 
-def edge_magnitudes(result):
+def edge_magnitudes(previews):
     """{(dst, port): RMS of the gradient flowing back through the edge}; NaN where it
     holds NaN or Inf, None where no gradient flows."""
-    return {(dst, port): result.edge_rms(dst, port) for _, dst, port in result.edges()}
+    return {(dst, port): previews.edge_rms(dst, port)
+            for _, dst, port in previews.result.edges()}
 
 
 def edge_style(magnitude, top):
@@ -114,17 +130,16 @@ def edge_style(magnitude, top):
     return tuple(int(c) for c in table[int(round(t * 255))]), 1.5 + 2.5 * t
 
 
-def describe_cell(result, node_id, kind, lead, row, col, view):
+def describe_cell(previews, node_id, kind, lead, row, col, view):
     """Tooltip text for a heatmap cell: index, value and gradient at full precision
     (a block's mean where the preview averages several elements)."""
-    preview = preview_of(result, node_id, kind, view)
+    preview = node_preview(previews, node_id, kind, view)
     index = preview.source_index(lead, row, col)
     if all(isinstance(i, int) for i in index):
-        value = result.element(node_id, "value", index)
-        grad = result.element(node_id, "grad", index)
+        value = previews.element(node_id, "value", index)
+        grad = previews.element(node_id, "grad", index)
         where = f"{node_id}[{', '.join(map(str, index))}]" if index else node_id
         return f"{where}\nvalue = {value!r}\ngrad  = {grad!r}"
     ranges = ", ".join(f"{i}" if isinstance(i, int) else f"{i[0]}:{i[1]}" for i in index)
     cell = preview.data[(*lead, row, col)] if preview.data.ndim > 2 else preview.data[row, col]
-    name = "gradient" if kind == "grad" else "value"
-    return f"{node_id}[{ranges}]\nmean {name} of the block = {float(cell)!r}"
+    return f"{node_id}[{ranges}]\nmean {NAMES[kind]} of the block = {float(cell)!r}"

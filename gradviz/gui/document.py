@@ -127,21 +127,25 @@ class Document(QObject):
         if label == node_id:
             label = ""
         if label != self.graph.node(node_id).label:
-            self.push(commands.Rename(self.graph, node_id, label))
+            text = f"Rename {self.graph.node(node_id).title} to {label or node_id}"
+            self.push(commands.Change(text, self.graph.set_label, node_id, label))
 
     def set_params(self, node_id, params, what="params"):
         """Raises GraphError (and changes nothing) for invalid params."""
         node = self.graph.node(node_id)
         checked = check_params(node.op, params, node_id)
         if not _same_params(checked, node.params):
-            self.push(commands.SetParams(self.graph, node_id, checked, what))
+            self.push(commands.Change(f"Change {what} of {node.title}", self.graph.set_params,
+                                      node_id, checked))
 
     def set_dtype(self, dtype):
-        self.push(commands.SetDtype(self.graph, dtype))
+        if dtype != self.graph.dtype:
+            self.push(commands.Change(f"Run in {dtype}", self.graph.set_dtype, dtype))
 
     def set_target(self, node_id):
         if node_id != self.graph.target:
-            self.push(commands.SetTarget(self.graph, node_id))
+            what = self.graph.node(node_id).title if node_id else "the single output"
+            self.push(commands.Change(f"Differentiate {what}", self.graph.set_target, node_id))
 
     # ---- clipboard ----------------------------------------------------------------
     def copy_text(self, node_ids):

@@ -7,8 +7,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QTransform
 
 from .colors import heatmap_rgba, locate
-
-MAX_CELL = 28.0
+from .layout import MAX_CELL
 
 
 class Heatmap(pg.ImageItem):

@@ -11,6 +11,9 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout
                                QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout,
                                QWidget)
 
+from ..core.preview import Previews
+from ..core.shapes import shape_text
+from ..core.views import NAMES
 from . import colors
 
 
@@ -69,8 +72,7 @@ def image_of(array):
 def stats_text(stats, device):
     if stats is None:
         return "no gradient: not upstream of the target"
-    shape = "×".join(map(str, stats["shape"])) or "scalar"
-    return (f"shape {shape} · {stats['dtype']} · {device}\n"
+    return (f"shape {shape_text(stats['shape'])} · {stats['dtype']} · {device}\n"
             f"min {stats['min']:.8g}   max {stats['max']:.8g}\n"
             f"mean {stats['mean']:.8g}   L2 {stats['l2']:.8g}\n"
             f"NaN {stats['nan']}   +Inf {stats['posinf']}   −Inf {stats['neginf']}")
@@ -89,16 +91,16 @@ class Inspector(QWidget):
         side = QVBoxLayout()
         self.title = QLabel("Select a node or an edge to inspect it.")
         self.title.setWordWrap(True)
-        self.stats = {kind: QLabel() for kind in ("value", "grad")}
+        self.stats = {kind: QLabel() for kind in NAMES}
         side.addWidget(self.title)
         for kind, label in self.stats.items():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setStyleSheet("font-family: 'DejaVu Sans Mono'; font-size: 8pt")
-            side.addWidget(QLabel("<b>value</b>" if kind == "value" else "<b>gradient</b>"))
+            side.addWidget(QLabel(f"<b>{NAMES[kind]}</b>"))
             side.addWidget(label)
         self.which = QComboBox()
-        self.which.addItem("value", "value")
-        self.which.addItem("gradient", "grad")
+        for kind, name in NAMES.items():
+            self.which.addItem(name, kind)
         self.which.setToolTip("Which array the table, Copy and Save use")
         self.which.currentIndexChanged.connect(self._show_table)
         row = QHBoxLayout()
@@ -133,8 +135,7 @@ class Inspector(QWidget):
             view = pg.ImageView(imageItem=item)
             view.ui.roiBtn.hide()
             view.ui.menuBtn.hide()
-            table = colors.lut(colors.DIVERGING)
-            view.setColorMap(pg.ColorMap(np.linspace(0, 1, 256), table))
+            view.setColorMap(colors.colormap(colors.DIVERGING))
             self.images[kind] = view
             self.image_page.addWidget(view)
         return self.images[kind]
@@ -169,10 +170,11 @@ class Inspector(QWidget):
                 view.setVisible(False)
             self.model.set_array(np.zeros((0, 0)))
             return
+        previews = Previews.of(result)
         if subject[0] == "node":
             node_id = subject[1]
             self.title.setText(f"<b>{node_id}</b>")
-            stats = {k: result.stats(node_id, k) for k in ("value", "grad")}
+            stats = {k: previews.stats(node_id, k) for k in NAMES}
             self.arrays = {"value": result.value(node_id)}
             if stats["grad"] is not None:
                 self.arrays["grad"] = result.grad(node_id)
@@ -180,14 +182,14 @@ class Inspector(QWidget):
             edge = subject[1]
             self.title.setText(f"<b>{edge.src} → {edge.dst}.{edge.port}</b><br>"
                                "the value it carries and the gradient flowing back")
-            stats = {"value": result.stats(edge.src, "value"),
-                     "grad": result.edge_stats(edge.dst, edge.port)}
+            stats = {"value": previews.stats(edge.src, "value"),
+                     "grad": previews.edge_stats(edge.dst, edge.port)}
             self.arrays = {"value": result.value(edge.src)}
             if stats["grad"] is not None:
                 self.arrays["grad"] = result.edge_grad(edge.src, edge.dst, edge.port)
         for kind, label in self.stats.items():
             label.setText(stats_text(stats[kind], result.device.name))
-        for kind in ("value", "grad"):
+        for kind in NAMES:
             view = self._image_view(kind)
             array = self.arrays.get(kind)
             view.setVisible(array is not None and array.size > 0)

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage
 
+from ..core.views import NAMES
 from . import colors, display
 
 BAR_W, BAR_H, ROW = 110, 8, 26
@@ -22,7 +23,7 @@ def _bar_image(table, start=0.0):
 def legend_rows(legend):
     """(label, left text, right text, which bar) rows for a scene's legend dict."""
     rows = []
-    names = {"value": "values", "grad": "gradients"}
+    names = {kind: f"{name}s" for kind, name in NAMES.items()}
     limits = legend["limits"]
     if all(limit is None for limit in limits.values()):
         what = " and ".join(names[k] for k in limits)

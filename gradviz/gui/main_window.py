@@ -8,9 +8,11 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, Signal, Sl
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget, QLabel, QMainWindow, QMenu
 
-from ..core.devices import gpu_status
+from ..core.devices import DEVICE_KINDS
 from ..core.errors import GradvizError
 from ..core.examples import example_names
+from ..core.graph import DTYPES
+from ..core.views import VIEWS, get_view
 from . import display
 from .autosave import Autosave
 from .document import Document
@@ -25,11 +27,10 @@ from .view import GraphView
 from .worker import RunController
 
 CLIPBOARD_MIME = "application/x-gradviz"
-DEVICES = [("cpu", "CPU · NumPy"), ("gpu", "GPU · CuPy")]
 
 
 class MainWindow(FileActions, QMainWindow):
-    _gpu_checked = Signal(bool, str)
+    _device_checked = Signal(str, bool, str)   # (device kind, available, reason)
 
     def __init__(self, autosave_ms=None):
         super().__init__()
@@ -131,13 +132,12 @@ class MainWindow(FileActions, QMainWindow):
         self.act_target_here = a("&Differentiate This Node", self.target_selected)
         self.view_group = QActionGroup(self)
         self.act_views = {}
-        for key, (mode, text) in enumerate([("values", "&Values"), ("grads", "&Gradients"),
-                                            ("both", "&Both")], start=1):
-            action = a(text, lambda m=mode: self.scene.set_view(mode=m), [str(key)],
-                       tip=f"Show {text.strip('&').lower()} on the canvas")
+        for view in VIEWS.values():
+            action = a(f"&{view.title}", lambda m=view.name: self.scene.set_view(mode=m),
+                       [view.key], tip=f"{view.doc} ({view.key})")
             action.setCheckable(True)
             self.view_group.addAction(action)
-            self.act_views[mode] = action
+            self.act_views[view.name] = action
         self.act_views[self.scene.view_mode].setChecked(True)
         self.act_shared = a("&Shared Color Scale",
                             lambda: self.scene.set_view(shared=self.act_shared.isChecked()),
@@ -179,12 +179,12 @@ class MainWindow(FileActions, QMainWindow):
         bar.setMovable(False)
         bar.addWidget(QLabel(" Device "))
         self.device_box = QComboBox()
-        for key, text in DEVICES:
-            self.device_box.addItem(text, key)
+        for kind in DEVICE_KINDS.values():
+            self.device_box.addItem(kind.title, kind.name)
         self.device_box.setToolTip("Where the graph runs")
         bar.addWidget(self.device_box)
         self.dtype_box = QComboBox()
-        self.dtype_box.addItems(["float64", "float32"])
+        self.dtype_box.addItems(list(DTYPES))
         self.dtype_box.setToolTip("Precision the graph runs in (saved with the graph)")
         bar.addWidget(self.dtype_box)
         bar.addSeparator()
@@ -221,8 +221,8 @@ class MainWindow(FileActions, QMainWindow):
         self.runner.failed.connect(self._on_failure)
         self.device_box.currentIndexChanged.connect(lambda _: self.schedule_run())
         self.target_box.activated.connect(self._on_target_chosen)
-        self.dtype_box.textActivated.connect(self._set_dtype)
-        self._gpu_checked.connect(self._show_gpu_status)
+        self.dtype_box.textActivated.connect(self.document.set_dtype)
+        self._device_checked.connect(self._show_device_status)
 
     # ---- messages and title -----------------------------------------------------------
     def show_message(self, text, timeout=8000):
@@ -358,7 +358,7 @@ class MainWindow(FileActions, QMainWindow):
             return
         self._run_started = time.perf_counter()
         self.status_label.setText("running…")
-        view = self.scene.view_mode
+        view = get_view(self.scene.view_mode)
         self.runner.request(self.document.graph, self.device(),
                             prepare=lambda result: display.prepare(result, view))
 
@@ -387,25 +387,22 @@ class MainWindow(FileActions, QMainWindow):
         box.setCurrentIndex(max(box.findData(graph.target), 0) if graph.target else 0)
         box.blockSignals(False)
 
-    def check_gpu(self):
-        """Ask, off the GUI thread, whether CuPy can run here (a broken driver can take
-        seconds to answer); the GPU entry stays disabled until it can, and its
+    def check_devices(self):
+        """Ask, off the GUI thread, which devices can run here (a broken GPU driver can
+        take seconds to answer); each entry stays disabled until it can, and its
         tooltip says why not."""
-        item = self.device_box.model().item(self.device_box.findData("gpu"))
-        item.setEnabled(False)
-        item.setToolTip("Checking for a CUDA GPU…")
-        threading.Thread(target=lambda: self._gpu_checked.emit(*gpu_status()),
-                         name="gradviz-gpu-check", daemon=True).start()
+        for kind in DEVICE_KINDS.values():
+            item = self.device_box.model().item(self.device_box.findData(kind.name))
+            item.setEnabled(False)
+            item.setToolTip(f"Checking for {kind.title}…")
+            threading.Thread(target=lambda k=kind: self._device_checked.emit(k.name, *k.status()),
+                             name=f"gradviz-{kind.name}-check", daemon=True).start()
 
-    @Slot(bool, str)
-    def _show_gpu_status(self, available, reason):
-        item = self.device_box.model().item(self.device_box.findData("gpu"))
+    @Slot(str, bool, str)
+    def _show_device_status(self, name, available, reason):
+        item = self.device_box.model().item(self.device_box.findData(name))
         item.setEnabled(available)
         item.setToolTip(reason if available else f"Unavailable: {reason}")
-
-    def _set_dtype(self, dtype):
-        if dtype != self.document.graph.dtype:
-            self.document.set_dtype(dtype)
 
     def _on_replaced(self):
         self.last_result = None

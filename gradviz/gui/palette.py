@@ -6,20 +6,18 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtWidgets import (QFrame, QLineEdit, QListWidget, QListWidgetItem, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout)
 
-from ..core.ops import OPS
+from ..core.ops import CATEGORIES, OPS
 from .view import OP_MIME
 
 OP_ROLE = Qt.ItemDataRole.UserRole
 
 
 def ops_by_category():
-    groups = {}
+    """(category, specs) in the op table's category order."""
+    groups = {category: [] for category in CATEGORIES}
     for spec in OPS.values():
-        groups.setdefault(spec.category, []).append(spec)
-    order = ["Inputs", "Math", "Activation", "Reduce", "Shape", "Linear algebra",
-             "Convolution", "Loss"]
-    return sorted(groups.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order
-                                                  else len(order), kv[0]))
+        groups[spec.category].append(spec)
+    return [(category, specs) for category, specs in groups.items() if specs]
 
 
 class Palette(QTreeWidget):

@@ -6,14 +6,17 @@ from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsScene
 
+from ..core import events
 from ..core.errors import GraphError
-from . import theme
-from . import colors, display
-from .format import shape_text
+from ..core.preview import Previews
+from ..core.shapes import shape_text
+from ..core.views import get_view
+from . import colors, display, layout, theme
 from .interactions import ConnectDrag
 from .items.edge import EdgeItem
 from .items.node import NodeItem
 from .items.port import PortItem
+from .painters import PAINTERS
 
 
 class GraphScene(QGraphicsScene):
@@ -27,10 +30,22 @@ class GraphScene(QGraphicsScene):
         self.edges: dict[tuple, EdgeItem] = {}
         self._graph = None
         self._drag = None
-        self.view_mode = "both"
+        self.view_mode = "both"  # a name from gradviz.core.views
         self.shared_scale = False
         self.result = None
         self.legend = None       # {"limits": {kind: m or None}, "edge_top": float}
+        self._handlers = {
+            events.NodeAdded: lambda e: self._add_node(e.node),
+            events.NodeRemoved: lambda e: self.removeItem(self.nodes.pop(e.node.id)),
+            events.EdgeAdded: lambda e: self._add_edge(e.edge),
+            events.EdgeRemoved: lambda e: self.removeItem(
+                self.edges.pop((e.edge.dst, e.edge.port))),
+            events.NodeMoved: lambda e: self.nodes[e.node.id].setPos(*e.node.pos),
+            events.ParamsChanged: lambda e: self.nodes[e.node.id].refresh(),
+            events.LabelChanged: lambda e: self.nodes[e.node.id].refresh(),
+            events.TargetChanged: lambda e: self.mark_target(),
+            events.DtypeChanged: lambda e: None,
+        }
         self._move_start = {}
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
         document.graph_replaced.connect(self.rebuild)
@@ -52,26 +67,8 @@ class GraphScene(QGraphicsScene):
             self._add_edge(edge)
         self.mark_target()
 
-    def _on_event(self, event, *args):
-        if event == "node_added":
-            self._add_node(args[0])
-        elif event == "node_removed":
-            item = self.nodes.pop(args[0].id)
-            self.removeItem(item)
-        elif event == "edge_added":
-            self._add_edge(args[0])
-        elif event == "edge_removed":
-            edge = args[0]
-            self.removeItem(self.edges.pop((edge.dst, edge.port)))
-        elif event == "node_changed":
-            node, what = args
-            item = self.nodes[node.id]
-            if what == "pos":
-                item.setPos(*node.pos)
-            else:
-                item.refresh()
-        elif event == "graph_changed":
-            self.mark_target()
+    def _on_event(self, event):
+        self._handlers[type(event)](event)
 
     def _add_node(self, node):
         item = NodeItem(node)
@@ -109,37 +106,30 @@ class GraphScene(QGraphicsScene):
             self.show_result(self.result)
 
     def show_result(self, result):
-        """Paint a run: heatmaps on every node, edges by gradient magnitude."""
+        """Paint a run: each node's body as its view's painter draws it, edges by the
+        gradient flowing back through them, and the legend."""
         self.result = result
-        view = self.view_mode
-        limit_of = display.limits(result, view, self.shared_scale)
+        previews = Previews.of(result)
+        view = get_view(self.view_mode)
         for node_id, item in self.nodes.items():
             item.set_error(None)
-            if node_id in result:
-                item.set_panels(*display.node_panels(result, node_id, view, limit_of))
-            else:
-                item.set_panels([])
-                item.set_waiting(node_id in result.waiting)
-        magnitudes = display.edge_magnitudes(result)
+            if node_id not in result:
+                item.clear_body(waiting=node_id in result.waiting)
+        limit_of = PAINTERS[view.painter].paint(previews, view, self.shared_scale, self.nodes)
+        magnitudes = display.edge_magnitudes(previews)
         finite = [m for m in magnitudes.values() if m is not None and m == m]
         top = max(finite, default=0.0)
         table = colors.lut(colors.DIVERGING)
         for (dst, port), item in self.edges.items():
-            magnitude = magnitudes.get((dst, port))
-            item.set_flow(*display.edge_style(magnitude, top))
-            if view == "values":
-                preview = result.preview(item.edge.src, "value", display.BADGE, display.BADGE)
-                m = limit_of.get((item.edge.src, "value"), 1.0)
-            else:
-                preview = result.edge_preview(dst, port, display.BADGE, display.BADGE)
-                m = (limit_of.get((item.edge.src, "grad")) if self.shared_scale else
-                     colors.symmetric_limit(colors.finite_absmax(preview.data))
-                     if preview is not None else 1.0)
+            item.set_flow(*display.edge_style(magnitudes.get((dst, port)), top))
+            if dst not in result:   # it waits for an input: nothing flows yet
+                item.set_badge(None, 0, 1, table)
+                continue
+            preview = display.edge_preview(previews, item.edge.src, dst, port, view)
+            m = (1.0 if preview is None else
+                 display.badge_limit(preview, limit_of, item.edge.src, view, self.shared_scale))
             item.set_badge(preview, -m, m, table)
-        kinds = display.KINDS[view]
-        self.legend = {"limits": {k: (limit_of[next(key for key in limit_of if key[1] == k)]
-                                      if self.shared_scale and limit_of else None)
-                                  for k in kinds},
+        self.legend = {"limits": display.legend_limits(limit_of, view, self.shared_scale),
                        "edge_top": top}
         self.mark_target(result.target)
         self.update()
@@ -150,8 +140,9 @@ class GraphScene(QGraphicsScene):
         result = self.result
         if result is None or edge.dst not in result:
             return ""
-        value = result.stats(edge.src, "value")
-        grad = result.edge_stats(edge.dst, edge.port)
+        previews = Previews.of(result)
+        value = previews.stats(edge.src, "value")
+        grad = previews.edge_stats(edge.dst, edge.port)
         lines = [f"{edge.src} → {edge.dst}.{edge.port}",
                  f"carries {shape_text(value['shape'])} "
                  f"min {value['min']:.6g} max {value['max']:.6g} mean {value['mean']:.6g}"]
@@ -174,8 +165,8 @@ class GraphScene(QGraphicsScene):
     def describe_cell(self, node_id, panel, lead, row, col):
         if self.result is None or node_id not in self.result:
             return ""
-        return display.describe_cell(self.result, node_id, panel.kind, lead, row, col,
-                                     self.view_mode)
+        return display.describe_cell(Previews.of(self.result), node_id, panel.kind, lead,
+                                     row, col, get_view(self.view_mode))
 
     def show_error(self, error):
         for node_id, item in self.nodes.items():
@@ -189,7 +180,7 @@ class GraphScene(QGraphicsScene):
 
     # ---- connecting -----------------------------------------------------------------------
     def port_at(self, pos):
-        r = theme.PORT_RADIUS + 4
+        r = layout.PORT_RADIUS + 4
         for item in self.items(QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r)):
             if isinstance(item, PortItem):
                 return item
@@ -250,7 +241,7 @@ class GraphScene(QGraphicsScene):
     # ---- background ----------------------------------------------------------------------
     def drawBackground(self, painter, rect):
         painter.fillRect(rect, theme.CANVAS)
-        step = theme.GRID
+        step = layout.GRID
         left = int(rect.left()) - int(rect.left()) % step
         top = int(rect.top()) - int(rect.top()) % step
         minor, major = [], []

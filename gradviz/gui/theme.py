@@ -1,5 +1,5 @@
-"""Colors and sizes of the canvas, in one place."""
-from PySide6.QtGui import QColor
+"""Colors of the canvas and the app, in one place (sizes are in `layout`)."""
+from PySide6.QtGui import QColor, QFont
 
 CANVAS = QColor("#1e1f22")
 GRID_MINOR = QColor("#26282c")
@@ -29,12 +29,20 @@ CATEGORY = {  # header colors, by op category
 }
 DEFAULT_CATEGORY = QColor("#4a4d55")
 
-NODE_WIDTH = 180
-HEADER = 26
-PORT_ROW = 22
-PORT_RADIUS = 6
-BODY_LINE = 17
-GRID = 20
+
+def small_font(font):
+    """`font` at 85 % (at least 6 pt): op names, captions."""
+    small = QFont(font)
+    small.setPointSizeF(max(small.pointSizeF() * 0.85, 6))
+    return small
+
+
+def small_mono_font(font):
+    """The monospace font at the size of `small_font(font)`: numbers and shapes."""
+    mono = QFont("DejaVu Sans Mono")
+    mono.setStyleHint(QFont.StyleHint.Monospace)
+    mono.setPointSizeF(small_font(font).pointSizeF())
+    return mono
 
 
 def apply_app_style(app):

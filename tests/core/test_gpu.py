@@ -13,6 +13,7 @@ from gradviz.core import devices
 from gradviz.core.engine import Engine
 from gradviz.core.errors import DeviceError, GraphError
 from gradviz.core.examples import example_names, example_path
+from gradviz.core.preview import Previews
 from tests.core.test_gradients import all_cases
 from tests.helpers import op_graph
 
@@ -103,7 +104,7 @@ def test_only_previews_cross_to_the_host(monkeypatch):
     assert sum(crossed) == 0
     for node_id in result.order:
         for kind in ("value", "grad"):
-            result.preview(node_id, kind, 110, 164)
+            Previews.of(result).node(node_id, kind, 110, 164)
     assert sum(crossed) <= 8 * 8 * (110 * 164)   # block sums only, never a full array
 
 

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import gradviz
-from gradviz import GraphError
+from gradviz import Edge, GraphError
+from gradviz.core.events import EdgeAdded, EdgeRemoved, NodeAdded, NodeRemoved
 
 
 def small_graph():
@@ -160,7 +161,7 @@ def test_nodes_off_the_target_path_have_zero_gradient():
 def test_inverse_pairs_and_events():
     g = gradviz.Graph()
     events = []
-    g.subscribe(lambda event, *args: events.append(event))
+    g.subscribe(events.append)
     node = g.add_node(g.make_node("input", "x", params={"value": [1.0]}))
     g.add_node(g.make_node("sum", "s"))
     g.connect("x", "s", "a")
@@ -168,7 +169,10 @@ def test_inverse_pairs_and_events():
         g.remove_node("x")
     g.disconnect("s", "a")
     assert g.remove_node("x") is node
-    assert events == ["node_added", "node_added", "edge_added", "edge_removed", "node_removed"]
+    assert [type(e) for e in events] == [NodeAdded, NodeAdded, EdgeAdded, EdgeRemoved,
+                                         NodeRemoved]
+    assert events[0].node is node and events[-1].node is node
+    assert events[2].edge == Edge("x", "s", "a")
 
 
 def test_op_failure_at_run_time_becomes_graph_error(tmp_path):

@@ -226,20 +226,29 @@ def test_target_from_the_context_action(window, qtbot):
     assert window.scene.nodes["b"].is_target and not window.scene.nodes["c"].is_target
 
 
+def gpu_answers(monkeypatch, available, reason):
+    """The GPU device kind, with its status check answering (available, reason)."""
+    import dataclasses
+
+    from gradviz.core.devices import DEVICE_KINDS
+    monkeypatch.setitem(DEVICE_KINDS, "gpu", dataclasses.replace(
+        DEVICE_KINDS["gpu"], status=lambda: (available, reason)))
+
+
 def test_gpu_entry_is_disabled_with_its_reason_without_cupy(window, qtbot, monkeypatch):
-    monkeypatch.setattr("gradviz.gui.main_window.gpu_status",
-                        lambda: (False, "CuPy is not installed"))
+    gpu_answers(monkeypatch, False, "CuPy is not installed")
     item = window.device_box.model().item(window.device_box.findData("gpu"))
-    with qtbot.waitSignal(window._gpu_checked, timeout=5000):
-        window.check_gpu()
+    with qtbot.waitSignal(window._device_checked, timeout=5000,
+                          check_params_cb=lambda name, *_: name == "gpu"):
+        window.check_devices()
     qtbot.waitUntil(lambda: item.toolTip() == "Unavailable: CuPy is not installed")
     assert not item.isEnabled()
 
 
 def test_gpu_entry_enables_where_a_gpu_answers(window, qtbot, monkeypatch):
-    monkeypatch.setattr("gradviz.gui.main_window.gpu_status", lambda: (True, "1 CUDA GPU(s)"))
+    gpu_answers(monkeypatch, True, "1 CUDA GPU(s)")
     item = window.device_box.model().item(window.device_box.findData("gpu"))
-    window.check_gpu()
+    window.check_devices()
     qtbot.waitUntil(item.isEnabled)
     assert item.toolTip() == "1 CUDA GPU(s)"
 

@@ -7,6 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
 import gradviz
+from gradviz.gui import layout
 from tests.gui.test_colors import csv_table
 
 ASYMMETRIC = np.array([[0.0, 1.0, 2.0, 3.0],
@@ -53,7 +54,7 @@ def test_cells_on_screen_have_the_colormap_color_of_their_number(make_window, qt
     window = open_graph(make_window, qtbot, tmp_path, asymmetric_graph())
     QTest.keyClick(window.view, Qt.Key.Key_1)   # values only
     item = window.scene.nodes["m"]
-    panel, heatmap = item._maps[0]
+    panel, heatmap = item.body.maps[0]
     assert heatmap.grid_shape == (3, 4)
     limit = np.abs(ASYMMETRIC).max()
     for row, col in [(0, 3), (2, 0), (1, 3), (0, 0), (2, 3)]:
@@ -69,7 +70,7 @@ def test_hover_shows_index_value_and_gradient_in_full(make_window, qtbot, tmp_pa
     g.add("sum", g.add("mul", "x", "x", id="sq"), id="s")
     window = open_graph(make_window, qtbot, tmp_path, g)
     item = window.scene.nodes["x"]
-    _, heatmap = item._maps[0]
+    _, heatmap = item.body.maps[0]
     center = heatmap.mapToScene(QPointF(0.5, 0.5))
     QToolTip.hideText()
     QTest.mouseMove(window.view.viewport(), window.view.mapFromScene(center))
@@ -106,7 +107,7 @@ def test_nan_and_inf_get_their_colors_and_a_warning(make_window, qtbot, tmp_path
     QTest.keyClick(window.view, Qt.Key.Key_1)
     item = window.scene.nodes["x"]
     assert "NaN or Inf in the value" in item.warning and "NaN or Inf" in item.toolTip()
-    _, heatmap = item._maps[0]
+    _, heatmap = item.body.maps[0]
     from gradviz.gui import colors
     for col, color in enumerate([colors.NAN, colors.POS_INF, colors.NEG_INF]):
         got = screen_color(window, item, heatmap, 0, col)
@@ -120,11 +121,11 @@ def test_big_arrays_are_previewed_small_and_inspected_in_full(make_window, qtbot
     g.add("sum", "big", id="s")
     window = open_graph(make_window, qtbot, tmp_path, g)
     item = window.scene.nodes["big"]
-    for panel, heatmap in item._maps:
+    for panel, heatmap in item.body.maps:
         rows, cols = panel.preview.data.shape
         assert rows <= 110 and cols <= 164
         w, h = heatmap.pixel_size()
-        assert w <= window.scene.nodes["big"].panel_width() + 0.5 and h <= 110.5
+        assert w <= layout.panel_width(len(item.panels)) + 0.5 and h <= 110.5
     block = item.panels[0].preview.block
     full = window.last_result.value("big")
     assert item.panels[0].preview.data[0, 0] == pytest.approx(
@@ -141,7 +142,7 @@ def test_three_d_arrays_are_tiled(make_window, qtbot, tmp_path):
     g.add("input", id="t", value=np.arange(24.0).reshape(2, 3, 4))
     g.add("sum", "t", id="s")
     window = open_graph(make_window, qtbot, tmp_path, g)
-    _, heatmap = window.scene.nodes["t"]._maps[0]
+    _, heatmap = window.scene.nodes["t"].body.maps[0]
     assert heatmap.grid_shape == (3, 9)   # two 3x4 tiles and a separator column
 
 

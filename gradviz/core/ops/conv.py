@@ -6,6 +6,7 @@ maxpool2d sends each window's gradient to its first maximum (row-major order), a
 PyTorch does."""
 from __future__ import annotations
 
+from ..devices import device_of
 from .spec import OpSpec, Param, register
 
 
@@ -42,14 +43,9 @@ def _padded(xp, x, ph, pw):
     if not ph and not pw:
         return x
     n, c, h, w = x.shape
-    out = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype, device=_device(x))
+    out = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype, device=device_of(x))
     out[:, :, ph:ph + h, pw:pw + w] = x
     return out
-
-
-def _device(a):
-    from array_api_compat import device
-    return device(a)
 
 
 def _window(i, j, oh, ow, stride):
@@ -63,7 +59,7 @@ def _conv2d(xp, x, w, stride, padding):
     ph, pw = _pad_amount(padding, kh), _pad_amount(padding, kw)
     xp_ = _padded(xp, x, ph, pw)
     oh, ow = _out_size(x.shape[2], kh, stride, ph), _out_size(x.shape[3], kw, stride, pw)
-    out = xp.zeros((x.shape[0], oh, ow, o), dtype=x.dtype, device=_device(x))
+    out = xp.zeros((x.shape[0], oh, ow, o), dtype=x.dtype, device=device_of(x))
     for i in range(kh):
         for j in range(kw):
             # (N, C, oh, ow) . (O, C) over C -> (N, oh, ow, O)
@@ -77,8 +73,8 @@ def _conv2d_vjp(xp, g, out, x, w, stride, padding):
     ph, pw = _pad_amount(padding, kh), _pad_amount(padding, kw)
     xp_ = _padded(xp, x, ph, pw)
     oh, ow = g.shape[2], g.shape[3]
-    gx = xp.zeros(xp_.shape, dtype=x.dtype, device=_device(x))
-    gw = xp.zeros(w.shape, dtype=w.dtype, device=_device(w))
+    gx = xp.zeros(xp_.shape, dtype=x.dtype, device=device_of(x))
+    gw = xp.zeros(w.shape, dtype=w.dtype, device=device_of(w))
     for i in range(kh):
         for j in range(kw):
             window = _window(i, j, oh, ow, stride)
@@ -130,7 +126,7 @@ def _maxpool(xp, x, kernel, stride):
 def _maxpool_vjp(xp, g, out, x, kernel, stride):
     s, oh, ow = _pool_geometry(x, kernel, stride)
     gx = xp.zeros_like(x)
-    taken = xp.zeros(out.shape, dtype=xp.bool, device=_device(x))
+    taken = xp.zeros(out.shape, dtype=xp.bool, device=device_of(x))
     for i in range(kernel):
         for j in range(kernel):
             window = _window(i, j, oh, ow, s)
@@ -142,7 +138,7 @@ def _maxpool_vjp(xp, g, out, x, kernel, stride):
 
 def _avgpool(xp, x, kernel, stride):
     s, oh, ow = _pool_geometry(x, kernel, stride)
-    total = xp.zeros((x.shape[0], x.shape[1], oh, ow), dtype=x.dtype, device=_device(x))
+    total = xp.zeros((x.shape[0], x.shape[1], oh, ow), dtype=x.dtype, device=device_of(x))
     for i in range(kernel):
         for j in range(kernel):
             total += x[_window(i, j, oh, ow, s)]

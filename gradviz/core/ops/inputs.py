@@ -7,8 +7,8 @@ import os
 
 import numpy as np
 
-from .params import check_shape
-from .spec import MAX_ELEMENTS, OpSpec, Param, register
+from ..shapes import MAX_ELEMENTS, check_shape
+from .spec import OpSpec, Param, register
 
 SOURCES = ("value", "randn", "fill", "npy")
 _DRAW_CHUNK = 1 << 20
@@ -93,6 +93,18 @@ def _complete(params):
     return {**params, "source": "randn"}
 
 
+def _adjust(old, new, base_dir=None):
+    """Switching to explicit values starts from the array the old source gave (zeros
+    of its shape where it gives none, such as a missing .npy file)."""
+    if new.get("source") != "value" or "value" in new:
+        return new
+    try:
+        current = _source(old, base_dir)
+    except (ValueError, OSError):
+        current = np.zeros(old.get("shape", ()))
+    return {**new, "value": current}
+
+
 register(OpSpec(
     "input", inputs=(), category="Inputs", title="Input",
     doc="An array that enters the graph: explicit values, a seeded random draw, "
@@ -109,5 +121,5 @@ register(OpSpec(
         Param("path", "path", "", "A .npy file (relative to the graph file)",
               when=("source", ("npy",))),
     ),
-    shape=_shape, forward=None, vjp=None, source=_source, complete=_complete,
+    shape=_shape, forward=None, vjp=None, source=_source, complete=_complete, adjust=_adjust,
 ))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ..devices import device_of
 from ..shapes import broadcast_shapes
 from .spec import OpSpec, register
 
@@ -18,13 +19,8 @@ def _ce_shape(params, logits, labels):
     return ()
 
 
-def _device(a):
-    from array_api_compat import device
-    return device(a)
-
-
 def _one_hot(xp, labels, classes, dtype):
-    index = xp.astype(xp.arange(classes, device=_device(labels)), dtype)
+    index = xp.astype(xp.arange(classes, device=device_of(labels)), dtype)
     return xp.astype(xp.expand_dims(labels, axis=1) == index, dtype)
 
 
@@ -57,7 +53,7 @@ register(OpSpec(
     title="Softmax cross-entropy",
     doc="Mean over the batch of −log softmax(logits)[label]; labels are class indices "
         "(no gradient flows to them). Backward: ∂logits = g·(softmax − one-hot)/N.",
-    shape=_ce_shape, forward=_cross_entropy, vjp=_cross_entropy_vjp,
+    shape=_ce_shape, forward=_cross_entropy, vjp=_cross_entropy_vjp, no_grad=("labels",),
 ))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from ..devices import device_of
 from .spec import OpSpec, Param, register
 
 
@@ -35,25 +36,28 @@ def _count(a, axis):
     return math.prod(a.shape) if axis is None else a.shape[axis]
 
 
-AXIS = Param("axis", "axis", None, "Axis to reduce along (empty: all elements)")
+def reduction(name, title, doc, forward, scale=None):
+    """An op reducing all elements or one axis; backward spreads g back over what was
+    reduced, times `scale(a, axis)` (mean: 1/n)."""
+    def vjp(xp, g, out, a, axis):
+        return (_spread(xp, g, a, axis, None if scale is None else scale(a, axis)),)
 
-register(OpSpec(
-    "sum", inputs=("a",), category="Reduce", title="Sum",
-    doc="Sum of all elements, or along one axis. Backward: g copied to every element summed.",
-    params=(AXIS,),
-    shape=_reduced_shape,
-    forward=lambda xp, a, axis: xp.asarray(xp.sum(a, axis=axis)),
-    vjp=lambda xp, g, out, a, axis: (_spread(xp, g, a, axis),),
-))
+    register(OpSpec(
+        name, inputs=("a",), category="Reduce", title=title, doc=doc,
+        params=(Param("axis", "axis", None, "Axis to reduce along (empty: all elements)"),),
+        shape=_reduced_shape,
+        forward=lambda xp, a, axis: xp.asarray(forward(xp, a, axis=axis)),
+        vjp=vjp,
+    ))
 
-register(OpSpec(
-    "mean", inputs=("a",), category="Reduce", title="Mean",
-    doc="Mean of all elements, or along one axis. Backward: g/n to every element averaged.",
-    params=(AXIS,),
-    shape=_reduced_shape,
-    forward=lambda xp, a, axis: xp.asarray(xp.mean(a, axis=axis)),
-    vjp=lambda xp, g, out, a, axis: (_spread(xp, g, a, axis, 1 / max(_count(a, axis), 1)),),
-))
+
+reduction("sum", "Sum",
+          "Sum of all elements, or along one axis. Backward: g copied to every element summed.",
+          lambda xp, a, axis: xp.sum(a, axis=axis))
+reduction("mean", "Mean",
+          "Mean of all elements, or along one axis. Backward: g/n to every element averaged.",
+          lambda xp, a, axis: xp.mean(a, axis=axis),
+          scale=lambda a, axis: 1 / max(_count(a, axis), 1))
 
 
 def _max_shape(params, a):
@@ -66,16 +70,11 @@ def _max_shape(params, a):
 
 def _max_vjp(xp, g, out, a, axis):
     first = xp.argmax(a, axis=axis, keepdims=True)
-    positions = xp.arange(a.shape[axis], device=_device(a))
+    positions = xp.arange(a.shape[axis], device=device_of(a))
     shape = [1] * a.ndim
     shape[axis] = a.shape[axis]
     chosen = xp.reshape(positions, tuple(shape)) == first
     return (xp.where(chosen, xp.expand_dims(g, axis=axis), xp.zeros_like(a)),)
-
-
-def _device(a):
-    from array_api_compat import device
-    return device(a)
 
 
 register(OpSpec(

@@ -6,16 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import GraphError
-
-MAX_ELEMENTS = 2 ** 27  # 1 GiB of float64: the largest array a source may declare
+from .params import KINDS, ParamKind
 
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of an op. `kind` picks validation and the editor widget:
-    int, float, axis (int or None), shape (tuple of ints), choice, array, path."""
+    """One parameter of an op. `kind` (declared by name: int, float, axis, shape, ints,
+    padding, choice, array, path) checks, stores and edits its values."""
     name: str
-    kind: str
+    kind: ParamKind
     default: Any = None
     doc: str = ""
     choices: tuple = ()
@@ -23,6 +22,10 @@ class Param:
     when: tuple | None = None
     low: int | None = None
     high: int | None = None
+
+    def __post_init__(self):
+        if isinstance(self.kind, str):
+            object.__setattr__(self, "kind", KINDS[self.kind])  # KeyError: a misspelt kind
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,8 @@ class OpSpec:
     the array namespace `xp`; the vjp returns one gradient (or None) per input, in the
     output's broadcast shape: the engine sums each back to its input's shape.
     A source op (no inputs) has `source(params)` instead, giving a host array that the
-    engine moves to the device."""
+    engine moves to the device. Inputs named in `no_grad` take no gradient (class
+    labels): the vjp returns None for them."""
     name: str
     inputs: tuple
     shape: Callable
@@ -45,6 +49,9 @@ class OpSpec:
     source: Callable | None = None
     # complete(params) -> params: fills in what the given params imply (before checking).
     complete: Callable | None = None
+    # adjust(old, new, base_dir) -> params: what a user's change of params implies.
+    adjust: Callable | None = None
+    no_grad: tuple = ()
     param_index: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -59,11 +66,16 @@ class OpSpec:
 
 
 OPS: dict[str, OpSpec] = {}
+# The order in which palettes list the ops' categories.
+CATEGORIES = ("Inputs", "Math", "Activation", "Reduce", "Shape", "Linear algebra",
+              "Convolution", "Loss")
 
 
 def register(spec: OpSpec) -> OpSpec:
     if spec.name in OPS:
         raise ValueError(f"op {spec.name!r} is declared twice")
+    if spec.category not in CATEGORIES:
+        raise ValueError(f"op {spec.name!r}: unknown category {spec.category!r}")
     OPS[spec.name] = spec
     return spec
 

@@ -4,8 +4,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
-from .. import theme
-from ..display import BADGE
+from .. import layout, theme
 from ..heatmap import Heatmap
 
 
@@ -57,7 +56,7 @@ class EdgeItem(QGraphicsPathItem):
         if preview is None or preview.data.size == 0:
             self.badge.setVisible(False)
             return
-        self.badge.set_preview(preview, low, high, table, BADGE, BADGE)
+        self.badge.set_preview(preview, low, high, table, layout.BADGE, layout.BADGE)
         self._place_badge()
 
     def shape(self):

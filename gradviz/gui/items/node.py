@@ -1,17 +1,12 @@
 """A node on the canvas: header with its name and op, ports, and a body that shows
-its latest value and gradient."""
+its latest results (a painter's body item, such as heatmaps)."""
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen,
-                           QTextCursor)
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QGraphicsTextItem, QToolTip
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainterPath, QPen, QTextCursor
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem, QToolTip
 
 from ...core.ops import get_op
-from .. import theme
-from ..display import PANEL_GAP, PANEL_HEIGHT
-from ..heatmap import Heatmap
+from .. import layout, theme
 from .port import PortItem
-
-CAPTION = 16
 
 
 class TitleItem(QGraphicsTextItem):
@@ -30,7 +25,7 @@ class TitleItem(QGraphicsTextItem):
     def show_name(self, name):
         """The node's name, elided to fit the header unless it is being edited."""
         if not self._editing:
-            room = theme.NODE_WIDTH * 0.62
+            room = layout.NODE_WIDTH * 0.62
             self.setPlainText(QFontMetricsF(self.font()).elidedText(
                 name, Qt.TextElideMode.ElideRight, room))
 
@@ -74,9 +69,7 @@ class NodeItem(QGraphicsItem):
         self.node_id = node.id
         self.node = node
         self.spec = get_op(node.op)
-        self.panels = []
-        self._maps = []      # (Panel, Heatmap)
-        self._labels = []    # number text over scalar cells
+        self.body = None     # what the latest run painted, or None
         self.warning = ""
         self.error = None
         self.waiting = False
@@ -87,25 +80,21 @@ class NodeItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.title = TitleItem(self)
         rows = max(len(self.spec.inputs), 1)
-        self.inputs = {p: PortItem(self, p, QPointF(0, theme.HEADER + theme.PORT_ROW * (i + 0.5)))
+        self.inputs = {p: PortItem(self, p, QPointF(0, layout.HEADER + layout.PORT_ROW * (i + 0.5)))
                        for i, p in enumerate(self.spec.inputs)}
-        self.output = PortItem(self, None, QPointF(theme.NODE_WIDTH,
-                                                   theme.HEADER + theme.PORT_ROW * 0.5))
-        self._ports_height = theme.PORT_ROW * rows
+        self.output = PortItem(self, None, QPointF(layout.NODE_WIDTH,
+                                                   layout.HEADER + layout.PORT_ROW * 0.5))
+        self._ports_height = layout.PORT_ROW * rows
         self._height = 0.0
         self.setPos(*node.pos)
         self.refresh()
 
     # ---- geometry -----------------------------------------------------------------
     def body_top(self):
-        return theme.HEADER + self._ports_height + 4
-
-    def panel_width(self):
-        n = max(len(self.panels), 1)
-        return (theme.NODE_WIDTH - 16 - PANEL_GAP * (n - 1)) / n
+        return layout.HEADER + self._ports_height + 4
 
     def boundingRect(self):
-        return QRectF(-2, -2, theme.NODE_WIDTH + 4, self._height + 4)
+        return QRectF(-2, -2, layout.NODE_WIDTH + 4, self._height + 4)
 
     def output_pos(self):
         return self.mapToScene(self.output.pos())
@@ -114,14 +103,22 @@ class NodeItem(QGraphicsItem):
         return self.mapToScene(self.inputs[port].pos())
 
     def header_rect(self):
-        return QRectF(0, 0, theme.NODE_WIDTH, theme.HEADER)
+        return QRectF(0, 0, layout.NODE_WIDTH, layout.HEADER)
 
     # ---- state ----------------------------------------------------------------------
+    @property
+    def panels(self):
+        """The body's panels (what each heatmap shows), if it has any."""
+        return getattr(self.body, "panels", [])
+
     def refresh(self):
         """Re-read the node (label, params) and relayout."""
         self.title.show_name(self.node.title)
-        heights = [m.pixel_size()[1] for p, m in self._maps if m.isVisible()]
-        height = self.body_top() + (max(heights, default=theme.BODY_LINE)) + CAPTION + 8
+        shown = self.body is not None and not self.error
+        if self.body is not None:
+            self.body.setVisible(shown)
+        body = self.body.height() if shown else layout.BODY_LINE + layout.CAPTION
+        height = self.body_top() + body + layout.MARGIN
         if height != self._height:
             self.prepareGeometryChange()
             self._height = height
@@ -135,56 +132,32 @@ class NodeItem(QGraphicsItem):
         self.setToolTip(tip)
         self.update()
 
-    def set_panels(self, panels, warning=""):
-        """Show one heatmap per panel, side by side (Values, Gradients or Both).
-        Heatmap items are reused from run to run; only their images change."""
+    def body_of(self, body_type):
+        """The node's body as a `body_type` item (the current one when it is one, so
+        a painter reuses its items from run to run); the node relayouts after."""
+        if not isinstance(self.body, body_type):
+            self.clear_body()
+            self.body = body_type(self)
+            self.body.setPos(0, self.body_top())
         self.waiting = False
-        for label in self._labels:
-            if label.scene():
-                label.scene().removeItem(label)
-        heatmaps = [h for _, h in self._maps]
-        for extra in heatmaps[len(panels):]:
-            extra.setParentItem(None)
-            if extra.scene():
-                extra.scene().removeItem(extra)
-        heatmaps = heatmaps[:len(panels)]
-        while len(heatmaps) < len(panels):
-            heatmaps.append(Heatmap(self))
-        self.panels, self._maps, self._labels = list(panels), [], []
-        self.warning = warning
-        width = self.panel_width()
-        for i, (panel, heatmap) in enumerate(zip(self.panels, heatmaps)):
-            heatmap.setPos(8 + i * (width + PANEL_GAP), self.body_top())
-            if panel.preview is None:
-                heatmap.setVisible(False)
-            else:
-                scalar = bool(panel.scalar_text)
-                heatmap.set_preview(panel.preview, panel.low, panel.high, panel.table,
-                                    width, 24 if scalar else PANEL_HEIGHT, wide_scalar=scalar)
-                if scalar:
-                    self._labels.append(self._number_label(panel, heatmap))
-            self._maps.append((panel, heatmap))
+        return self.body
+
+    def clear_body(self, waiting=False):
+        """Nothing to show: not run yet, or left out of the last run while an input
+        upstream is not connected (`waiting`)."""
+        if self.body is not None:
+            self.body.setParentItem(None)
+            if self.body.scene():
+                self.body.scene().removeItem(self.body)
+            self.body = None
+        self.warning = ""
+        self.waiting = waiting
         self.refresh()
 
-    def _number_label(self, panel, heatmap):
-        """A scalar's number, printed on its cell in black or white, whichever reads."""
-        label = QGraphicsSimpleTextItem(panel.scalar_text, self)
-        font = QFont("DejaVu Sans Mono")
-        font.setPointSizeF(7.5)
-        label.setFont(font)
-        r, g, b = (int(v) for v in heatmap.image[0, 0, :3])
-        light = 0.299 * r + 0.587 * g + 0.114 * b > 140
-        label.setBrush(QColor("black") if light else QColor("white"))
-        w, h = heatmap.pixel_size()
-        box = label.boundingRect()
-        label.setPos(heatmap.x() + (w - box.width()) / 2, heatmap.y() + (h - box.height()) / 2)
-        label.setZValue(1)
-        return label
-
-    def set_waiting(self, waiting):
-        """Left out of the last run: an input upstream is not connected yet."""
-        self.waiting = waiting
-        self.update()
+    def set_warning(self, warning):
+        """A problem in what the body shows (NaN or Inf): ⚠ in the header."""
+        self.warning = warning
+        self.refresh()
 
     def set_error(self, message):
         self.error = message
@@ -197,24 +170,23 @@ class NodeItem(QGraphicsItem):
     # ---- painting ---------------------------------------------------------------------
     def paint(self, painter, option, widget=None):
         painter.setRenderHint(painter.RenderHint.Antialiasing)
-        rect = QRectF(0, 0, theme.NODE_WIDTH, self._height)
+        rect = QRectF(0, 0, layout.NODE_WIDTH, self._height)
         path = QPainterPath()
         path.addRoundedRect(rect, 6, 6)
         painter.fillPath(path, theme.NODE_BODY)
         header = QPainterPath()
         header.addRoundedRect(self.header_rect(), 6, 6)
-        header.addRect(QRectF(0, theme.HEADER / 2, theme.NODE_WIDTH, theme.HEADER / 2))
+        header.addRect(QRectF(0, layout.HEADER / 2, layout.NODE_WIDTH, layout.HEADER / 2))
         painter.fillPath(header.simplified(),
                          theme.CATEGORY.get(self.spec.category, theme.DEFAULT_CATEGORY))
         painter.setPen(theme.TEXT_DIM)
-        small = QFont(painter.font())
-        small.setPointSizeF(max(small.pointSizeF() * 0.85, 6))
+        small = theme.small_font(painter.font())
         painter.setFont(small)
-        op_rect = QRectF(0, 0, theme.NODE_WIDTH - 8, theme.HEADER)
+        op_rect = QRectF(0, 0, layout.NODE_WIDTH - 8, layout.HEADER)
         shape = self.scene().node_shape_text(self.node_id) if self.scene() else ""
         badge = f"{shape}  {self.spec.name}" if shape and shape != "scalar" else self.spec.name
         badge = f"∂ {badge}" if self.is_target else badge
-        room = theme.NODE_WIDTH - 16 - self.title.boundingRect().width()
+        room = layout.NODE_WIDTH - 16 - self.title.boundingRect().width()
         badge = QFontMetricsF(small).elidedText(badge, Qt.TextElideMode.ElideMiddle, room)
         painter.drawText(op_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                          badge)
@@ -223,13 +195,10 @@ class NodeItem(QGraphicsItem):
             painter.drawText(QRectF(12, item.y() - 9, 80, 18), Qt.AlignmentFlag.AlignVCenter,
                              port)
         painter.setPen(theme.TEXT_DIM)
-        painter.drawText(QRectF(theme.NODE_WIDTH - 92, self.output.y() - 9, 80, 18),
+        painter.drawText(QRectF(layout.NODE_WIDTH - 92, self.output.y() - 9, 80, 18),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "out")
-        mono = QFont("DejaVu Sans Mono")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        mono.setPointSizeF(small.pointSizeF())
-        painter.setFont(mono)
-        self._paint_body(painter)
+        painter.setFont(theme.small_mono_font(painter.font()))
+        self._paint_status(painter)
         if self.error:
             outline = QPen(theme.NODE_ERROR, 2.5)
         elif self.isSelected():
@@ -242,51 +211,34 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         painter.drawPath(path)
 
-    def _paint_body(self, painter):
-        top = self.body_top()
+    def _paint_status(self, painter):
+        """What the body says when it shows no results, and the ⚠ of a warning."""
+        line = QRectF(layout.MARGIN, self.body_top(), layout.NODE_WIDTH - 2 * layout.MARGIN,
+                      layout.BODY_LINE)
         if self.error:
             painter.setPen(theme.NODE_ERROR)
-            painter.drawText(QRectF(8, top, theme.NODE_WIDTH - 16, theme.BODY_LINE),
-                             Qt.AlignmentFlag.AlignVCenter, "error: hover for details")
-            return
-        if not self.panels:
+            painter.drawText(line, Qt.AlignmentFlag.AlignVCenter, "error: hover for details")
+        elif self.body is None:
             painter.setPen(theme.TEXT_DIM)
-            painter.drawText(QRectF(8, top, theme.NODE_WIDTH - 16, theme.BODY_LINE),
-                             Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(line, Qt.AlignmentFlag.AlignVCenter,
                              "waiting for an input" if self.waiting else "not run yet")
-            return
-        width = self.panel_width()
-        bottom = max((m.pixel_size()[1] for _, m in self._maps if m.isVisible()),
-                     default=theme.BODY_LINE)
-        for i, (panel, _) in enumerate(self._maps):
-            x = 8 + i * (width + PANEL_GAP)
-            if panel.preview is None:
-                painter.setPen(theme.TEXT_DIM)
-                painter.drawText(QRectF(x, top, width, theme.BODY_LINE),
-                                 Qt.AlignmentFlag.AlignVCenter, panel.note)
-            painter.setPen(theme.TEXT)
-            painter.drawText(QRectF(x, top + bottom + 2, width, CAPTION),
-                             Qt.AlignmentFlag.AlignVCenter, panel.caption)
-        if self.warning:
+        if self.warning and not self.error:
             painter.setPen(theme.NODE_ERROR)
-            painter.drawText(QRectF(8, 0, 20, theme.HEADER), Qt.AlignmentFlag.AlignVCenter,
+            painter.drawText(QRectF(8, 0, 20, layout.HEADER), Qt.AlignmentFlag.AlignVCenter,
                              "⚠")
 
     def cell_at(self, pos):
         """(panel, lead, row, col) under a point in item coordinates, or None."""
-        for panel, heatmap in self._maps:
-            if heatmap.isVisible():
-                cell = heatmap.cell_at(pos)
-                if cell is not None:
-                    return (panel, *cell)
-        return None
+        if self.body is None or not self.body.isVisible():
+            return None
+        return self.body.cell_at(self.body.mapFromParent(pos))
 
     def hoverMoveEvent(self, event):
         cell = self.cell_at(event.pos())
         text = self.scene().describe_cell(self.node_id, *cell) if cell and self.scene() else ""
         if text:
             QToolTip.showText(event.screenPos(), text)
-        elif QToolTip.isVisible() and cell is None and self._maps:
+        elif QToolTip.isVisible() and cell is None and self.body is not None:
             QToolTip.hideText()
 
     # ---- interaction --------------------------------------------------------------

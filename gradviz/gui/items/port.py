@@ -3,14 +3,14 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem
 
-from .. import theme
+from .. import layout, theme
 
 
 class PortItem(QGraphicsEllipseItem):
     """`port` is the input's name, or None for the node's output."""
 
     def __init__(self, node_item, port, pos):
-        r = theme.PORT_RADIUS
+        r = layout.PORT_RADIUS
         super().__init__(QRectF(-r, -r, 2 * r, 2 * r), node_item)
         self.node_item = node_item
         self.port = port

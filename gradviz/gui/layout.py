@@ -1,0 +1,22 @@
+"""Sizes on the canvas, in scene units, in one place. Plain numbers (no Qt): the worker
+reduces previews to the sizes the painters will draw them at."""
+
+NODE_WIDTH = 180
+HEADER = 26            # a node's title bar
+PORT_ROW = 22          # one input port per row under the header
+PORT_RADIUS = 6
+BODY_LINE = 17         # one line of text in a node's body
+MARGIN = 8             # between a node's edge and its body
+PANEL_GAP = 6          # between heatmaps side by side
+PANEL_HEIGHT = 110     # the tallest a heatmap gets
+SCALAR_HEIGHT = 24     # a scalar's single cell
+CAPTION = 16           # the line under each heatmap
+MAX_CELL = 28.0        # the biggest a heatmap cell gets
+BADGE = 22             # an edge badge: at most this many pixels (and cells) a side
+GRID = 20              # the canvas grid
+
+
+def panel_width(count):
+    """The width of each of `count` heatmaps side by side in a node's body."""
+    count = max(count, 1)
+    return (NODE_WIDTH - 2 * MARGIN - PANEL_GAP * (count - 1)) / count

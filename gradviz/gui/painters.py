@@ -1,0 +1,124 @@
+"""Painters: how a view is drawn in each node's body, found by the view's `painter`
+name. A painter turns a run's reductions (prepared in the worker) into body items on
+the GUI thread, and returns the color limits it used, for edge badges and the legend.
+
+A new kind of picture is a painter class here plus a body item; a new view that draws
+its arrays as heatmaps needs only its declaration in `gradviz.core.views`."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem
+
+from . import colors, display, layout, theme
+from .heatmap import Heatmap
+
+
+class HeatmapBody(QGraphicsItem):
+    """Heatmaps side by side, each with a caption under it; a scalar's number is
+    printed on its cell. Heatmap items are reused from run to run."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.panels = []
+        self.maps = []       # (HeatmapPanel, Heatmap)
+        self._labels = []    # number text over scalar cells
+        self._height = float(layout.BODY_LINE)
+
+    def show(self, panels):
+        for label in self._labels:
+            label.setParentItem(None)
+            if label.scene():
+                label.scene().removeItem(label)
+        heatmaps = [h for _, h in self.maps]
+        for extra in heatmaps[len(panels):]:
+            extra.setParentItem(None)
+            if extra.scene():
+                extra.scene().removeItem(extra)
+        heatmaps = heatmaps[:len(panels)]
+        while len(heatmaps) < len(panels):
+            heatmaps.append(Heatmap(self))
+        self.panels, self.maps, self._labels = list(panels), [], []
+        width = layout.panel_width(len(panels))
+        table = colors.lut(colors.DIVERGING)
+        for i, (panel, heatmap) in enumerate(zip(self.panels, heatmaps)):
+            heatmap.setPos(layout.MARGIN + i * (width + layout.PANEL_GAP), 0)
+            if panel.preview is None:
+                heatmap.setVisible(False)
+            else:
+                scalar = bool(panel.scalar_text)
+                heatmap.set_preview(panel.preview, panel.low, panel.high, table, width,
+                                    layout.SCALAR_HEIGHT if scalar else layout.PANEL_HEIGHT,
+                                    wide_scalar=scalar)
+                if scalar:
+                    self._labels.append(self._number_label(panel, heatmap))
+            self.maps.append((panel, heatmap))
+        heights = [m.pixel_size()[1] for _, m in self.maps if m.isVisible()]
+        height = max(heights, default=layout.BODY_LINE) + layout.CAPTION
+        if height != self._height:
+            self.prepareGeometryChange()
+            self._height = height
+        self.update()
+
+    def _number_label(self, panel, heatmap):
+        """A scalar's number, printed on its cell in black or white, whichever reads."""
+        label = QGraphicsSimpleTextItem(panel.scalar_text, self)
+        font = QFont("DejaVu Sans Mono")
+        font.setPointSizeF(7.5)
+        label.setFont(font)
+        r, g, b = (int(v) for v in heatmap.image[0, 0, :3])
+        light = 0.299 * r + 0.587 * g + 0.114 * b > 140
+        label.setBrush(QColor("black") if light else QColor("white"))
+        w, h = heatmap.pixel_size()
+        box = label.boundingRect()
+        label.setPos(heatmap.x() + (w - box.width()) / 2, heatmap.y() + (h - box.height()) / 2)
+        label.setZValue(1)
+        return label
+
+    def height(self):
+        return self._height
+
+    def boundingRect(self):
+        return QRectF(0, 0, layout.NODE_WIDTH, self._height)
+
+    def paint(self, painter, option, widget=None):
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        painter.setFont(theme.small_mono_font(painter.font()))
+        width = layout.panel_width(len(self.maps))
+        bottom = self._height - layout.CAPTION
+        for i, (panel, _) in enumerate(self.maps):
+            x = layout.MARGIN + i * (width + layout.PANEL_GAP)
+            if panel.preview is None:
+                painter.setPen(theme.TEXT_DIM)
+                painter.drawText(QRectF(x, 0, width, layout.BODY_LINE),
+                                 Qt.AlignmentFlag.AlignVCenter, panel.note)
+            painter.setPen(theme.TEXT)
+            painter.drawText(QRectF(x, bottom + 2, width, layout.CAPTION),
+                             Qt.AlignmentFlag.AlignVCenter, panel.caption)
+
+    def cell_at(self, pos):
+        """(panel, lead, row, col) under a point in this item's coordinates, or None."""
+        for panel, heatmap in self.maps:
+            if heatmap.isVisible():
+                cell = heatmap.cell_at(pos)
+                if cell is not None:
+                    return (panel, *cell)
+        return None
+
+
+class HeatmapPainter:
+    """Each of the view's arrays as a heatmap on a diverging scale centred on zero,
+    per node or shared over the graph."""
+
+    def paint(self, previews, view, shared, node_items):
+        """Fill the bodies of the nodes in the run; returns {(node, kind): limit}."""
+        limit_of = display.limits(previews, view, shared)
+        for node_id, item in node_items.items():
+            if node_id in previews.result:
+                panels, warning = display.heatmap_panels(previews, node_id, view, limit_of)
+                item.body_of(HeatmapBody).show(panels)
+                item.set_warning(warning)
+        return limit_of
+
+
+PAINTERS = {"heatmap": HeatmapPainter()}
