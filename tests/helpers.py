@@ -23,12 +23,11 @@ NOTEBOOK = {
 
 class Case:
     """Inputs for one op: shapes, params, and per input a range (lo, hi), 'away' (random
-    sign, |x| in [0.2, 2], for kinks at 0), or a fixed array; `nograd` inputs (labels)
-    are not differentiated."""
+    sign, |x| in [0.2, 2], for kinks at 0), or a fixed array."""
 
-    def __init__(self, shapes, params=None, inputs=None, nograd=()):
+    def __init__(self, shapes, params=None, inputs=None):
         self.shapes, self.params = tuple(map(tuple, shapes)), dict(params or {})
-        self.inputs, self.nograd = dict(inputs or {}), set(nograd)
+        self.inputs = dict(inputs or {})
 
     def __repr__(self):
         return f"{self.shapes}-{self.params}"

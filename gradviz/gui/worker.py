@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Callable, NamedTuple
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -11,6 +12,16 @@ from ..core.engine import Engine
 from ..core.errors import GradvizError
 
 log = logging.getLogger(__name__)
+
+
+class Job(NamedTuple):
+    """One run request: a snapshot of the graph, and `prepare(result)`, run in the
+    worker too (the display's reductions)."""
+    run_id: int
+    graph: object
+    device: str
+    target: str | None
+    prepare: Callable | None
 
 
 class _Worker(QObject):
@@ -23,18 +34,19 @@ class _Worker(QObject):
 
     @Slot(object)
     def run(self, job):
-        run_id, graph, device, target, prepare = job
         try:
-            result = self.engine.run(graph, device=device, target=target, partial=True)
-            if prepare is not None:
-                prepare(result)
+            result = self.engine.run(job.graph, device=job.device, target=job.target,
+                                     partial=True)
+            if job.prepare is not None:
+                job.prepare(result)
         except GradvizError as e:
-            self.failed.emit(run_id, e)
+            self.failed.emit(job.run_id, e)
         except Exception as e:  # a bug: report it on the run, keep the app alive
             log.error("run failed:\n%s", traceback.format_exc())
-            self.failed.emit(run_id, RuntimeError(f"internal error: {type(e).__name__}: {e}"))
+            self.failed.emit(job.run_id,
+                             RuntimeError(f"internal error: {type(e).__name__}: {e}"))
         else:
-            self.done.emit(run_id, result)
+            self.done.emit(job.run_id, result)
 
 
 class RunController(QObject):
@@ -64,7 +76,7 @@ class RunController(QObject):
         """Run a snapshot of `graph`; later edits do not reach a run in progress.
         `prepare(result)`, if given, also runs in the worker thread (display work)."""
         self._latest += 1
-        job = (self._latest, graph.copy(), device, target, prepare)
+        job = Job(self._latest, graph.copy(), device, target, prepare)
         if self._running:
             self._pending = job
         else:

@@ -181,3 +181,25 @@ def test_inspector_shows_an_edge(window, qtbot):
     assert "y → a.b" in window.inspector.title.text()
     np.testing.assert_array_equal(window.inspector.arrays["grad"],
                                   window.last_result.value("x"))
+
+
+def test_a_new_view_is_one_declaration(make_window, qtbot, monkeypatch):
+    """Declared in the registry alone, a view gets its menu entry, toolbar button and
+    key, its panels in its order, its edge badges and its legend rows."""
+    from gradviz.core.views import VIEWS, View
+    monkeypatch.setitem(VIEWS, "swapped", View("swapped", "Swapped", "4", "Gradient, then value",
+                                               ("grad", "value"), "value"))
+    window = make_window()
+    action = window.act_views["swapped"]
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert action in view_menu.actions()
+    QTest.keyClick(window.view, Qt.Key.Key_4)
+    assert action.isChecked()
+    item = window.scene.nodes["a"]
+    assert [p.kind for p in item.panels] == ["grad", "value"]
+    np.testing.assert_array_equal(
+        item.panels[1].preview.data, window.last_result.value("a"))
+    window.act_shared.trigger()
+    assert list(window.scene.legend["limits"]) == ["grad", "value"]
+    badge = window.scene.edges[("b", "a")].badge    # a → b: shows the value of a
+    assert badge.isVisible() and badge.preview.shape == (4, 3)
