@@ -254,11 +254,16 @@ class Graph:
             first = dst if dst in broken else broken[0]
             raise GraphError(str(after[first]), node=dst, port=port)
 
-    def connect(self, src, dst, port) -> Edge:
-        """Connect src's output to dst.port, which must be free."""
+    def connect(self, src, dst, port, checked=True) -> Edge:
+        """Connect src's output to dst.port, which must be free. checked=False (undo
+        restoring an edge that was there) skips the cycle and shape checks."""
         if (dst, port) in self._in:
             raise GraphError(f"input {dst}.{port} is already connected", node=dst, port=port)
-        self.check_connect(src, dst, port)
+        if checked:
+            self.check_connect(src, dst, port)
+        else:
+            self.node(src)
+            self.node(dst)
         edge = Edge(src, dst, port)
         self._in[(dst, port)] = edge
         self._out.setdefault(src, []).append(edge)
@@ -266,6 +271,27 @@ class Graph:
         self._touch()
         self._emit(events.EdgeAdded(edge))
         return edge
+
+    def reconnect(self, src, dst, port, checked=True) -> Edge | None:
+        """Connect src's output to dst.port in place of whatever fed it (checked as one
+        change, unless restoring); returns the replaced edge, or None. Its inverse is
+        reconnecting the old source, or disconnecting."""
+        old = self._in.get((dst, port))
+        if old is None:
+            self.connect(src, dst, port, checked)
+            return None
+        if checked:
+            self.check_connect(src, dst, port)
+        self._in.pop((dst, port))
+        self._out[old.src].remove(old)
+        self._emit(events.EdgeRemoved(old))
+        edge = Edge(src, dst, port)
+        self._in[(dst, port)] = edge
+        self._out.setdefault(src, []).append(edge)
+        self._forget_shapes(dst)
+        self._touch()
+        self._emit(events.EdgeAdded(edge))
+        return old
 
     def disconnect(self, dst, port) -> Edge:
         edge = self._in.pop((dst, port), None)

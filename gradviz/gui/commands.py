@@ -1,7 +1,12 @@
 """Undoable edits. Each edit is plain Python with redo/undo that only call the graph's
 inverse-pair mutators; `Step` wraps one or more of them as one entry of the QUndoStack.
 (Composing QUndoCommands as C++ parent and children crashes PySide at teardown: the
-Python wrappers and the parent both think they own the children.)"""
+Python wrappers and the parent both think they own the children.)
+
+A step is all or nothing: `apply` and `revert` roll back the parts already done when
+one fails, and raise. The document applies or reverts a step before it moves the
+stack, so a failure leaves the graph and the stack as they were; the stack's own
+redo()/undo() calls then find the work done."""
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
@@ -21,6 +26,7 @@ class Step(QUndoCommand):
         super().__init__(text)
         self.parts = list(parts)
         self.merge_key = merge_key
+        self.applied = False
 
     def id(self):
         return -1 if self.merge_key is None else 1
@@ -31,13 +37,33 @@ class Step(QUndoCommand):
         self.parts[0].absorb(other.parts[0])
         return True
 
+    def apply(self):
+        _all_or_nothing(self.parts, "redo", "undo")
+        self.applied = True
+
+    def revert(self):
+        _all_or_nothing(self.parts[::-1], "undo", "redo")
+        self.applied = False
+
     def redo(self):
-        for part in self.parts:
-            part.redo()
+        if not self.applied:
+            self.apply()
 
     def undo(self):
-        for part in reversed(self.parts):
-            part.undo()
+        if self.applied:
+            self.revert()
+
+
+def _all_or_nothing(parts, do, undo):
+    done = []
+    try:
+        for part in parts:
+            getattr(part, do)()
+            done.append(part)
+    except Exception:
+        for part in reversed(done):
+            getattr(part, undo)()
+        raise
 
 
 class AddNode:
@@ -58,11 +84,13 @@ class RemoveNode:
     def __init__(self, graph, node_id):
         self.graph, self.node_id = graph, node_id
         self.node = graph.node(node_id)
-        self.index = list(graph.nodes).index(node_id)
+        self.index = None
         self.was_target = graph.target == node_id   # removing it clears the target
         self.text = f"Delete {self.node.title}"
 
     def redo(self):
+        # Where it is now: earlier parts of the same step may have removed others.
+        self.index = list(self.graph.nodes).index(self.node_id)
         self.graph.remove_node(self.node_id)
 
     def undo(self):
@@ -76,18 +104,17 @@ class Connect:
 
     def __init__(self, graph, src, dst, port):
         self.graph, self.src, self.dst, self.port = graph, src, dst, port
-        self.replaced = graph.input_edge(dst, port)
+        self.replaced = None
         self.text = f"Connect {_title(graph, src)} → {_title(graph, dst)}"
 
     def redo(self):
-        if self.replaced:
-            self.graph.disconnect(self.dst, self.port)
-        self.graph.connect(self.src, self.dst, self.port)
+        self.replaced = self.graph.reconnect(self.src, self.dst, self.port)
 
-    def undo(self):
-        self.graph.disconnect(self.dst, self.port)
+    def undo(self):  # restores what was there: no checks to refuse it
         if self.replaced:
-            self.graph.connect(self.replaced.src, self.dst, self.port)
+            self.graph.reconnect(self.replaced.src, self.dst, self.port, checked=False)
+        else:
+            self.graph.disconnect(self.dst, self.port)
 
 
 class Disconnect:
@@ -98,8 +125,8 @@ class Disconnect:
     def redo(self):
         self.graph.disconnect(self.edge.dst, self.edge.port)
 
-    def undo(self):
-        self.graph.connect(self.edge.src, self.edge.dst, self.edge.port)
+    def undo(self):  # restores what was there: no checks to refuse it
+        self.graph.connect(self.edge.src, self.edge.dst, self.edge.port, checked=False)
 
 
 class Move:

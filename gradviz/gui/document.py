@@ -69,8 +69,24 @@ class Document(QObject):
 
     # ---- edits --------------------------------------------------------------------
     def push(self, *parts, text=None, merge_key=None):
-        """One undo step made of `parts` (named after the first, unless `text`)."""
-        self.undo_stack.push(commands.Step(text or parts[0].text, parts, merge_key))
+        """One undo step made of `parts` (named after the first, unless `text`), applied
+        all or nothing: if a part raises, the graph and the stack stay as they were."""
+        step = commands.Step(text or parts[0].text, parts, merge_key)
+        step.apply()
+        self.undo_stack.push(step)
+
+    def undo(self):
+        """Undo the last step; on failure (GradvizError) nothing changes."""
+        stack = self.undo_stack
+        if stack.canUndo():
+            stack.command(stack.index() - 1).revert()
+            stack.undo()
+
+    def redo(self):
+        stack = self.undo_stack
+        if stack.canRedo():
+            stack.command(stack.index()).apply()
+            stack.redo()
 
     def add_node(self, op, pos, params=None):
         node = self.graph.make_node(op, pos=pos, params=params)

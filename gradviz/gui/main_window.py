@@ -100,15 +100,17 @@ class MainWindow(FileActions, QMainWindow):
         self.act_export = a("&Export Image…", self.export_dialog, ["Ctrl+E"],
                             tip="Save the canvas as a PNG")
         self.act_quit = a("&Quit", self.close, [K.Quit])
-        stack = self.document.undo_stack
-        self.act_undo = stack.createUndoAction(self, "Undo")
-        self.act_undo.setShortcuts([QKeySequence(K.Undo)])
-        self.act_redo = stack.createRedoAction(self, "Redo")
+        self.act_undo = a("Undo", lambda: self._undo_redo(self.document.undo, "undo"),
+                          [K.Undo])
         redo_keys = {k.toString(): k for k in QKeySequence.keyBindings(K.Redo)}
         for extra in ("Ctrl+Shift+Z", "Ctrl+Y"):  # both habits, whatever the platform's
             redo_keys.setdefault(extra, QKeySequence(extra))
-        self.act_redo.setShortcuts(list(redo_keys.values()))
-        self.addActions([self.act_undo, self.act_redo])
+        self.act_redo = a("Redo", lambda: self._undo_redo(self.document.redo, "redo"),
+                          list(redo_keys.values()))
+        stack = self.document.undo_stack
+        for signal in (stack.indexChanged, stack.undoTextChanged, stack.redoTextChanged):
+            signal.connect(self._follow_undo_stack)
+        self._follow_undo_stack()
         self.act_copy = a("&Copy", self.copy, [K.Copy])
         self.act_paste = a("&Paste", self.paste, [K.Paste])
         self.act_duplicate = a("D&uplicate", self.duplicate, ["Ctrl+D"])
@@ -233,6 +235,20 @@ class MainWindow(FileActions, QMainWindow):
         self.setWindowModified(self.document.modified)
 
     # ---- editing --------------------------------------------------------------------
+    @Slot()
+    def _follow_undo_stack(self):
+        """Undo and Redo name the step they would take, like QUndoStack's own actions."""
+        stack = self.document.undo_stack
+        for action, name, can, text in ((self.act_undo, "Undo", stack.canUndo, stack.undoText),
+                                        (self.act_redo, "Redo", stack.canRedo, stack.redoText)):
+            action.setEnabled(can())
+            action.setText(f"{name} {text()}".strip())
+
+    def _undo_redo(self, do, what):
+        try:
+            do()
+        except GradvizError as e:
+            self.show_message(f"Cannot {what}: {e}")
     def add_op(self, op, scene_pos):
         """Add a node centred under scene_pos, selected; returns its id."""
         pos = (round(scene_pos.x() - 90), round(scene_pos.y() - 30))
