@@ -4,10 +4,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 
 from .core.devices import device_names
 from .core.errors import GradvizError
 from .core.views import VIEWS
+from .report import one_line
 
 
 def _run_parser():
@@ -52,7 +54,7 @@ def render_command(argv):
         render(graph, args.output, args.view, (int(match[1]), int(match[2])), args.device,
                args.shared_scale)
     except OSError as e:
-        print(f"gradviz: {e}", file=sys.stderr)
+        print(f"gradviz: {one_line(e)}", file=sys.stderr)
         return 2
     return 0
 
@@ -85,16 +87,21 @@ def gui_command(argv):
     return gui_main(args.file)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"gradviz: warning: {one_line(message)}", file=sys.stderr)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     commands = {"run": run_command, "render": render_command}
     command = commands.get(argv[0]) if argv else None
+    warnings.showwarning = _show_warning   # every warning: one line, like errors
     try:
         if command:
             return command(argv[1:])
         return gui_command(argv)
     except GradvizError as e:
-        print(f"gradviz: {e}", file=sys.stderr)
+        print(f"gradviz: {one_line(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

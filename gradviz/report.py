@@ -8,6 +8,12 @@ import numpy as np
 SMALL = 16  # arrays up to this many elements are printed in full
 
 
+def one_line(text):
+    """Text safe to print on a terminal, on one line: control characters (an id's
+    newline, a terminal escape) are shown escaped, as Python writes them."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def _stats(arr):
     finite = arr[np.isfinite(arr)]
     if finite.size == 0:
@@ -27,16 +33,17 @@ def text_report(graph, result) -> str:
     small = []
     for node_id in result.order:
         value, grad = result.value(node_id), result.grad(node_id)
-        rows.append([node_id, graph.nodes[node_id].op, str(tuple(value.shape)),
+        rows.append([one_line(node_id), graph.nodes[node_id].op, str(tuple(value.shape)),
                      *_stats(value), *_stats(grad)])
         if value.size <= SMALL:
             small.append((node_id, value, grad))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [f"device {result.device.name}, {result.dtype}; gradients of "
-             f"sum({result.target})", ""]
+             f"sum({one_line(result.target)})", ""]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     for node_id, value, grad in small:
-        lines += ["", f"{node_id} value:", _full(value), f"{node_id} grad:", _full(grad)]
+        name = one_line(node_id)
+        lines += ["", f"{name} value:", _full(value), f"{name} grad:", _full(grad)]
     return "\n".join(lines) + "\n"
 
 

@@ -6,14 +6,13 @@ GraphFileError escapes, and its message names the field."""
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import tempfile
 import warnings
 
-from .errors import GraphError, GraphFileError, GraphFileWarning
-from .graph import DTYPES, Graph
+from .errors import GraphError, GraphFileError, GraphFileWarning, check_text
+from .graph import DTYPES, MAX_COORDINATE, Graph
 from .jsontypes import ElementBudget, expect, known_keys
 from .ops import OPS
 from .shapes import MAX_ELEMENTS
@@ -182,7 +181,11 @@ def from_dict(doc, base_dir=None) -> Graph:
     if dtype not in DTYPES:
         raise GraphFileError(f"dtype: expected one of {', '.join(DTYPES)}, found {dtype!r}")
     graph.dtype = dtype
-    graph.description = expect(doc.get("description", ""), (str,), "description", "a string")
+    description = expect(doc.get("description", ""), (str,), "description", "a string")
+    try:
+        graph.description = check_text(description, "description")
+    except ValueError as e:
+        raise GraphFileError(str(e)) from None
     budget = ElementBudget(MAX_ELEMENTS)
     for i, entry in enumerate(expect(doc["nodes"], (list,), "nodes", "an array")):
         _load_node(graph, entry, f"nodes[{i}]", newer, budget)
@@ -222,8 +225,10 @@ def _load_node(graph, entry, where, lenient, budget):
         raise GraphFileError(f"{where}.id: duplicate id {node_id!r}")
     label = expect(entry.get("label", ""), (str,), f"{where}.label", "a string")
     pos = expect(entry.get("pos", [0, 0]), (list,), f"{where}.pos", "[x, y]")
-    if len(pos) != 2 or not all(type(v) in (int, float) and math.isfinite(v) for v in pos):
-        raise GraphFileError(f"{where}.pos: expected [x, y], two numbers")
+    if len(pos) != 2 or not all(type(v) in (int, float) and abs(v) <= MAX_COORDINATE
+                                for v in pos):   # NaN fails the comparison too
+        raise GraphFileError(f"{where}.pos: expected [x, y], two numbers from "
+                             f"-{MAX_COORDINATE:g} to {MAX_COORDINATE:g}")
     spec = OPS[op]
     raw = expect(entry.get("params", {}), (dict,), f"{where}.params", "an object")
     params = {}

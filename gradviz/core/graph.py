@@ -8,12 +8,25 @@ import itertools
 from dataclasses import dataclass, field
 
 from . import events
-from .errors import GraphError
+from .errors import GraphError, check_text
 from .ops import coerce, get_op
 
 _revisions = itertools.count(1)
 MAX_ID_LENGTH = 100
+MAX_COORDINATE = 1e6    # node positions stay within ±this on both axes
 DTYPES = ("float64", "float32")   # the precisions a graph may run in; the first is the default
+
+
+def _check_text(text, what, node_id):
+    try:
+        return check_text(text, what)
+    except ValueError as e:
+        raise GraphError(str(e), node=node_id) from None
+
+
+def _bounded(pos):
+    """(x, y) as floats, each clamped to ±MAX_COORDINATE."""
+    return tuple(min(max(float(v), -MAX_COORDINATE), MAX_COORDINATE) for v in pos[:2])
 
 
 def _is_shape_error(error):
@@ -192,8 +205,10 @@ class Graph:
                              f"characters, not {node_id!r}", node=node_id)
         if not isinstance(label, str):
             raise GraphError(f"node {node_id!r}: label must be a string", node=node_id)
+        _check_text(node_id, "node id", node_id)
+        _check_text(label, f"node {node_id!r}: label", node_id)
         params = check_params(op, dict(params or {}), node_id)
-        return Node(node_id, op, params, label, (float(pos[0]), float(pos[1])))
+        return Node(node_id, op, params, label, _bounded(pos))
 
     def add_node(self, node: Node, index=None):
         """Add a node; `index` puts it back at its old place in the node order (undo)."""
@@ -315,13 +330,14 @@ class Graph:
 
     def set_label(self, node_id, label) -> str:
         node = self.node(node_id)
-        old, node.label = node.label, str(label)
+        label = _check_text(str(label), f"node {node_id!r}: label", node_id)
+        old, node.label = node.label, label
         self._emit(events.LabelChanged(node))
         return old
 
     def set_pos(self, node_id, pos) -> tuple:
         node = self.node(node_id)
-        old, node.pos = node.pos, (float(pos[0]), float(pos[1]))
+        old, node.pos = node.pos, _bounded(pos)
         self._emit(events.NodeMoved(node))
         return old
 

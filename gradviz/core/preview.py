@@ -1,7 +1,9 @@
 """The display side of a run: arrays reduced on their device, so that only what is
 shown crosses to the host. A preview keeps the array's layout: 0-d and 1-d become one
 row, 2-d stays, 3-d and 4-d keep their leading axes (at most MAX_TILES slices each) and
-reduce their last two axes by block means. Statistics are reduced the same way."""
+reduce their last two axes by block means; from 5-d on, the axes before the last three
+are merged into the first (tile rows run through them in C order). Statistics are
+reduced the same way."""
 from __future__ import annotations
 
 import math
@@ -39,6 +41,9 @@ class Preview:
             return ()
         if ndim == 1:
             return (c0,) if c1 - c0 == 1 else ((c0, c1),)
+        if ndim > 4:   # the first tile index runs through the merged leading axes
+            merged = tuple(int(i) for i in np.unravel_index(lead[0], self.shape[:-3]))
+            lead = (*merged, *lead[1:])
         if (r1 - r0, c1 - c0) == (1, 1):
             return (*lead, r0, c0)
         return (*lead, (r0, r1), (c0, c1))
@@ -85,7 +90,9 @@ def make_preview(xp, to_host, array, max_rows, max_cols) -> Preview:
     elif a.ndim == 1:
         a = xp.reshape(a, (1, shape[0]))
     elif a.ndim > 2:
-        index = tuple(slice(0, MAX_TILES) for _ in shape[:-2])
+        if a.ndim > 4:
+            a = xp.reshape(a, (-1, *shape[-3:]))
+        index = tuple(slice(0, MAX_TILES) for _ in a.shape[:-2])
         a = a[index]
     rows, cols = a.shape[-2], a.shape[-1]
     # One block size for both axes: cells stay square, like the array's own grid.

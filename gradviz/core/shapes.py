@@ -24,6 +24,8 @@ def check_shape(value, what="shape"):
         raise ValueError(f"{what} has {len(shape)} dimensions; at most {MAX_NDIM} are supported")
     if any(d < 0 for d in shape):
         raise ValueError(f"{what} {list(shape)} has a negative size")
+    if any(d > MAX_ELEMENTS for d in shape):   # an empty array may not hide a huge axis
+        raise ValueError(f"{what} {list(shape)} has a size over {MAX_ELEMENTS:,}")
     if math.prod(shape) > MAX_ELEMENTS:
         raise ValueError(f"{what} {list(shape)} has {math.prod(shape):,} elements; "
                          f"the limit is {MAX_ELEMENTS:,}")

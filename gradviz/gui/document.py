@@ -9,7 +9,7 @@ from PySide6.QtGui import QUndoStack
 
 from ..core import fileformat
 from ..core.errors import GraphError
-from ..core.graph import Graph, Node, check_params
+from ..core.graph import MAX_ID_LENGTH, Graph, Node, check_params
 from . import commands
 
 
@@ -209,11 +209,15 @@ class Document(QObject):
 
 
 def _fresh_id(node_id, taken):
+    """A free id like `node_id` with a number, within the id length limit."""
     stem = node_id.rstrip("0123456789") or node_id
     i = 1
-    while f"{stem}{i}" in taken:
+    while True:
+        number = str(i)
+        candidate = stem[:MAX_ID_LENGTH - len(number)] + number
+        if candidate not in taken:
+            return candidate
         i += 1
-    return f"{stem}{i}"
 
 
 def _same_params(a, b):

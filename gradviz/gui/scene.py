@@ -240,8 +240,13 @@ class GraphScene(QGraphicsScene):
 
     # ---- background ----------------------------------------------------------------------
     def drawBackground(self, painter, rect):
+        """The grid over the exposed rect only, its spacing coarsened by fives until
+        lines are at least 8 pixels apart: the line count stays bounded at any zoom."""
         painter.fillRect(rect, theme.CANVAS)
         step = layout.GRID
+        scale = max(painter.worldTransform().m11(), 1e-12)
+        while step * scale < 8:
+            step *= 5
         left = int(rect.left()) - int(rect.left()) % step
         top = int(rect.top()) - int(rect.top()) % step
         minor, major = [], []

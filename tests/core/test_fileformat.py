@@ -107,8 +107,9 @@ BAD = {
                  "edges\\[0\\]: node 'a' \\(mul\\) has no input 'q'"),
     "port twice": (mutated(lambda d: d["edges"][1].update(port="a")),
                    "edges\\[1\\]: input a.a is connected twice"),
-    "cycle": (mutated(lambda d: d["edges"].append({"from": "c", "to": "x", "port": "a"})),
-              "edges\\[5\\]: node 'x' \\(input\\) has no input 'a'"),
+    # b feeds a.a instead of x, so a → b.a (edges[2]) closes the loop a → b → a.
+    "cycle": (mutated(lambda d: d["edges"][0].update({"from": "b"})),
+              "edges\\[2\\]: connecting a → b.a would make a cycle"),
     "target missing": (mutated(lambda d: d.update(target="nope")), "target: no node 'nope'"),
     "bad pos": (mutated(lambda d: d["nodes"][0].update(pos=[1])), "nodes\\[0\\].pos"),
 }

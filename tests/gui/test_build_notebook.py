@@ -38,9 +38,15 @@ def connect(window, src, dst, port):
     drag(window.view, scene.nodes[src].output_pos(), scene.nodes[dst].input_pos(port))
 
 
+def fitted_empty(view):
+    """Whether the new document's deferred fit-all ran: empty, at 100 % around (0, 0)."""
+    center = view.mapToScene(view.viewport().rect().center())
+    return view.zoom() == 1.0 and abs(center.x()) <= 2 and abs(center.y()) <= 2
+
+
 def build(window, qtbot):
     window.new_document()
-    qtbot.wait(20)  # the new document's deferred fit-all
+    qtbot.waitUntil(lambda: fitted_empty(window.view))
     window.view.resetTransform()
     window.view.centerOn(0, 0)
     ids = {}

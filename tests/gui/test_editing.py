@@ -132,15 +132,23 @@ def test_one_drag_is_one_undo_step(window, qtbot):
 
 def test_quick_add_on_tab_places_node_under_cursor(window, qtbot):
     view = window.view
-    QTest.mouseMove(view.viewport(), view.mapFromScene(QPointF(0, 600)))
-    window.show_quick_add(QPointF(0, 600))
+    view.zoom_100()
+    view.centerOn(QPointF(150, 500))    # the pointer goes off-centre, at (0, 600)
+    point = view.mapFromScene(QPointF(0, 600))
+    QTest.mouseMove(view.viewport(), point)
+    assert view.pointer_scene_pos() == view.mapToScene(point)
+    QTest.keyClick(view, Qt.Key.Key_Tab)
     popup = window.quick_add
     assert popup.isVisible()
     QTest.keyClicks(popup.search, "sum")
     QTest.keyClick(popup.search, Qt.Key.Key_Return)
+    assert not popup.isVisible()
     new = window.scene.selected_node_ids()
     assert len(new) == 1 and window.document.graph.nodes[new[0]].op == "sum"
-    assert window.document.graph.nodes[new[0]].pos == (-90.0, 570.0)
+    where = view.mapToScene(point)   # the pointer, centred under the new node's header
+    assert window.document.graph.nodes[new[0]].pos == (round(where.x() - 90),
+                                                       round(where.y() - 30))
+    assert abs(where.x() - 0) <= 1 and abs(where.y() - 600) <= 1
 
 
 def test_tab_key_opens_quick_add(window, qtbot):
@@ -188,7 +196,7 @@ def test_param_edit_in_properties_is_live_and_undoable(window, qtbot):
     with qtbot.waitSignal(window.runner.finished, timeout=10000) as blocker:
         QTest.keyClicks(field, "0")
         QTest.keyClick(field, Qt.Key.Key_Return)
-    np.testing.assert_allclose(blocker.args[0].value("c").shape, (3,))
+    assert blocker.args[0].value("c").shape == (3,)
     assert window.act_undo.text() == "Undo Change axis of c"
 
 

@@ -173,7 +173,7 @@ def test_a_newer_run_supersedes_a_stale_one(qtbot):
             controller.request(big)
             controller.request(small)
             controller.request(small)
-        qtbot.wait(100)
+        qtbot.waitUntil(lambda: not controller.busy)   # nothing left to run or report
         assert len(results) == 1 and float(results[0].value("s")) == 5.0
     finally:
         controller.shutdown()

@@ -21,9 +21,13 @@ def open_graph(make_window, qtbot, tmp_path, graph, name="g"):
     path = tmp_path / f"{name}.gradviz"
     gradviz.save(graph, path)
     window = make_window(str(path))
-    window.view.zoom_100()
-    window.view.centerOn(window.scene.nodes[next(iter(graph.nodes))])
-    qtbot.wait(10)
+    view, first = window.view, window.scene.nodes[next(iter(graph.nodes))]
+    view.zoom_100()
+    view.centerOn(first)
+    # At 100 %, the first node in the viewport, showing the first run's heatmaps.
+    qtbot.waitUntil(lambda: view.zoom() == 1.0 and bool(first.panels) and
+                    view.viewport().rect().contains(
+                        view.mapFromScene(first.sceneBoundingRect().center())))
     return window
 
 

@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 
+from ..errors import check_text
 from ..jsontypes import decode_array, encode_array
 from ..shapes import MAX_NDIM, check_int, check_shape
 
@@ -58,7 +59,10 @@ class Float(ParamKind):
             return NONFINITE[value]
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ValueError(f"{param.name} must be a number, not {type(value).__name__}")
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"{param.name} is too large for a float64") from None
 
     def encode(self, value):
         if math.isfinite(value):
@@ -186,7 +190,7 @@ class Path(ParamKind):
     def coerce(self, param, value):
         if not isinstance(value, str):
             raise ValueError(f"{param.name} must be a file path, not {type(value).__name__}")
-        return value
+        return check_text(value, param.name)
 
 
 KINDS = {kind.name: kind for kind in (Int(), Float(), Axis(), Shape(), Ints(), Padding(),

@@ -63,6 +63,7 @@ reduction("mean", "Mean",
 def _max_shape(params, a):
     if params["axis"] is None:
         raise ValueError("max needs an axis")
+    _check_axis(params["axis"], len(a))
     if a[params["axis"] % len(a)] == 0:
         raise ValueError("max of an empty axis")
     return _reduced_shape(params, a)

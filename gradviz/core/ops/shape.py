@@ -7,6 +7,8 @@ from .spec import OpSpec, Param, register
 
 
 def _reshape_shape(params, a):
+    if params["shape"] is None:
+        raise ValueError("reshape needs a shape")
     target = list(params["shape"])
     size = math.prod(a)
     if target.count(-1) > 1:

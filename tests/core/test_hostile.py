@@ -1,0 +1,134 @@
+"""Hostile and unusual graphs: one clear message naming what is wrong, never a
+traceback, an overflow or a crash."""
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+import gradviz
+from gradviz.cli import main
+from gradviz.core.errors import GraphError, GraphFileError
+from gradviz.core.examples import example_path
+from gradviz.core.fileformat import loads, save
+from gradviz.core.graph import MAX_COORDINATE
+from gradviz.core.preview import Previews
+
+
+def seed_with(change):
+    doc = json.loads(example_path("seed").read_text())
+    change(doc)
+    return json.dumps(doc)
+
+
+def node(doc, node_id):
+    return next(n for n in doc["nodes"] if n["id"] == node_id)
+
+
+def test_reshape_without_a_shape_is_an_error_on_the_node():
+    g = gradviz.Graph()
+    g.add("input", id="x", value=np.ones((2, 3)))
+    with pytest.raises(GraphError, match="node 'r' \\(reshape\\).*: reshape needs a shape"):
+        g.add("reshape", "x", id="r", shape=None)
+    g.add("reshape", id="r", shape=None)
+    g.connect("x", "r", "a", checked=False)   # as an undo may restore it
+    with pytest.raises(GraphError, match="reshape needs a shape"):
+        g.run()
+
+
+def test_max_of_a_scalar_names_the_axis():
+    g = gradviz.Graph()
+    g.add("input", id="x", value=3.0)
+    with pytest.raises(GraphError, match="axis -1 is out of range for 0-d input"):
+        g.add("max", "x", id="m")
+
+
+@pytest.mark.parametrize("where, change, message", [
+    ("fill", lambda d: node(d, "z")["params"].update(fill=10 ** 309),
+     "fill is too large for a float64"),
+    ("pos", lambda d: node(d, "x").update(pos=[10 ** 309, 0]),
+     "pos: expected \\[x, y\\], two numbers from -1e\\+06 to 1e\\+06"),
+    ("far pos", lambda d: node(d, "x").update(pos=[1e9, 0]), "two numbers from"),
+    ("huge empty axis", lambda d: node(d, "x")["params"].update(
+        source="value", value={"dtype": "float64", "shape": [2 ** 62, 0], "data": []}),
+     "has a size over 134,217,728"),
+])
+def test_numbers_too_large_are_refused_by_name(where, change, message):
+    with pytest.raises(GraphFileError, match=message):
+        loads(seed_with(change))
+
+
+def test_an_exponent_too_large_is_refused_on_the_api_too():
+    g = gradviz.Graph()
+    g.add("input", id="x", value=[1.0])
+    with pytest.raises(GraphError, match="exponent is too large for a float64"):
+        g.add("pow", "x", exponent=10 ** 400)
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: node(d, "x").update(id="x\udc80"),
+    lambda d: node(d, "x").update(label="bad\udc80"),
+    lambda d: d.update(description="\udc80"),
+])
+def test_text_that_cannot_be_saved_is_refused_at_load(change):
+    with pytest.raises(GraphFileError, match="'\\\\udc80', which is not text that can be saved"):
+        loads(seed_with(change))
+
+
+def test_text_that_cannot_be_saved_is_refused_at_rename(tmp_path):
+    g = gradviz.load(example_path("seed"))
+    with pytest.raises(GraphError, match="not text that can be saved"):
+        g.set_label("x", "x\udc80")
+    save(g, tmp_path / "still-saves.gradviz")
+
+
+def test_positions_stay_within_the_bound():
+    g = gradviz.Graph()
+    x = g.add("input", id="x", value=[1.0], pos=(5e9, -5e9))
+    assert g.nodes[x].pos == (MAX_COORDINATE, -MAX_COORDINATE)
+    g.set_pos(x, (float("inf"), 3.0))
+    assert g.nodes[x].pos == (MAX_COORDINATE, 3.0)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 2, 2, 3, 4), (1, 1, 1, 1, 2, 2, 2, 2)])
+def test_arrays_of_five_to_eight_dimensions_are_previewed(shape):
+    """The axes before the last three are merged into the tile rows; every cell traces
+    back to its element."""
+    x = np.arange(np.prod(shape), dtype=float).reshape(shape)
+    g = gradviz.Graph()
+    g.add("input", id="x", value=x)
+    g.add("sum", "x", id="s")
+    preview = Previews.of(g.run()).node("x", "value", 110, 164)
+    assert preview.data.ndim == 4 and preview.exact
+    for lead in np.ndindex(*preview.data.shape[:2]):
+        index = preview.source_index(lead, 1, 1)
+        assert x[index] == preview.data[(*lead, 1, 1)]
+
+
+def test_cli_errors_are_one_line_with_control_characters_escaped(tmp_path, capsys):
+    path = tmp_path / "g.gradviz"
+    path.write_text(seed_with(lambda d: d.update(target="no\nsuch\x1b[31m")))
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err
+    assert "no\\nsuch\\x1b[31m" in err
+
+
+def test_cli_prints_ids_escaped(tmp_path, capsys):
+    g = gradviz.Graph()
+    g.add("input", id="x\x1b]0;owned\x07", value=[1.0, 2.0])
+    g.add("sum", "x\x1b]0;owned\x07", id="s")
+    save(g, tmp_path / "g.gradviz")
+    assert main(["run", str(tmp_path / "g.gradviz")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "x\\x1b]0;owned\\x07" in out
+
+
+def test_cli_warnings_are_one_formatted_line(tmp_path, capsys):
+    path = tmp_path / "g.gradviz"
+    path.write_text(seed_with(lambda d: d.update(version=[1, 9], extra={"a": 1})))
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")   # as outside the test suite
+        assert main(["run", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("gradviz: warning: file format 1.9 is newer") and err.count("\n") == 1
