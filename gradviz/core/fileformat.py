@@ -200,10 +200,13 @@ def from_dict(doc, base_dir=None) -> Graph:
                 raise GraphFileError(f"{where}.{key}: no node {node_id!r}")
         if graph.input_edge(dst, port):
             raise GraphFileError(f"{where}: input {dst}.{port} is connected twice")
-        try:
-            graph.connect(src, dst, port)
-        except GraphError as e:
-            raise GraphFileError(f"{where}: {e}") from None
+        if port not in OPS[graph.nodes[dst].op].inputs:
+            raise GraphFileError(f"{where}: node {dst!r} ({graph.nodes[dst].op}) has no "
+                                 f"input {port!r}")
+        # Shapes that do not fit are kept, as the editor keeps them (the node shows the
+        # error; running refuses); cycles are looked for once, below.
+        graph.connect(src, dst, port, checked=False)
+    _refuse_cycles(graph, doc["edges"])
     target = doc.get("target")
     if target is not None:
         expect(target, (str,), "target", "a node id or null")
@@ -211,6 +214,25 @@ def from_dict(doc, base_dir=None) -> Graph:
             raise GraphFileError(f"target: no node {target!r}")
         graph.target = target
     return graph
+
+
+def _refuse_cycles(graph, edges):
+    """One pass over the whole graph; only when it finds a cycle are the edges replayed
+    in file order, to name the one that closes it."""
+    try:
+        graph.topo_order()
+        return
+    except GraphError:
+        pass
+    replay = Graph()
+    for node in graph.nodes.values():
+        replay.add_node(node)
+    for i, entry in enumerate(edges):
+        src, dst, port = entry["from"], entry["to"], entry["port"]
+        if src in replay.downstream(dst):
+            raise GraphFileError(f"edges[{i}]: connecting {src} → {dst}.{port} would make "
+                                 "a cycle")
+        replay.connect(src, dst, port, checked=False)
 
 
 def _load_node(graph, entry, where, lenient, budget):

@@ -430,8 +430,14 @@ class Graph:
         return self._shape_of(self.node(node_id).id)[0]
 
     def _forget_shapes(self, node_id):
-        for n in self.downstream(node_id):
-            self._shapes.pop(n, None)
+        """Drop the memoized shapes of the node and of everything downstream. A node is
+        memoized only after all its inputs are, so the walk stops where the memo does:
+        building a graph (loading one) stays linear."""
+        stack = [node_id]
+        while stack:
+            current = stack.pop()
+            if self._shapes.pop(current, None) is not None:
+                stack.extend(e.dst for e in self._out.get(current, ()))
 
     def _shape_of(self, node_id):
         """(shape, error), memoized; computes missing upstream shapes first, iteratively."""

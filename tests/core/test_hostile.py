@@ -132,3 +132,21 @@ def test_cli_warnings_are_one_formatted_line(tmp_path, capsys):
         assert main(["run", str(path)]) == 0
     err = capsys.readouterr().err
     assert err.startswith("gradviz: warning: file format 1.9 is newer") and err.count("\n") == 1
+
+
+def test_a_graph_whose_shapes_do_not_fit_loads_as_the_editor_left_it(tmp_path, capsys):
+    """What the editor can hold, the file can hold: y made 3x3 breaks a = x * y; the
+    file saves, loads with a's error, and running it says why."""
+    g = gradviz.load(example_path("seed"))
+    g.set_params("y", {"source": "fill", "fill": 1.0, "shape": (3, 3)})
+    path = tmp_path / "broken.gradviz"
+    save(g, path)
+    again = gradviz.load(path)
+    assert again.input_edge("a", "b").src == "y"
+    _, errors = again.infer_shapes(strict=False)
+    assert "(4, 3) and (3, 3) do not broadcast" in str(errors["a"])
+    with pytest.raises(GraphError, match="do not broadcast"):
+        again.run()
+    assert main(["run", str(path)]) == 2
+    assert "(4, 3) and (3, 3) do not broadcast" in capsys.readouterr().err
+
