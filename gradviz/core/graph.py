@@ -296,16 +296,9 @@ class Graph:
             self.connect(src, dst, port, checked)
             return None
         if checked:
-            self.check_connect(src, dst, port)
-        self._in.pop((dst, port))
-        self._out[old.src].remove(old)
-        self._emit(events.EdgeRemoved(old))
-        edge = Edge(src, dst, port)
-        self._in[(dst, port)] = edge
-        self._out.setdefault(src, []).append(edge)
-        self._forget_shapes(dst)
-        self._touch()
-        self._emit(events.EdgeAdded(edge))
+            self.check_connect(src, dst, port)   # with the old edge replaced, tentatively
+        self.disconnect(dst, port)
+        self.connect(src, dst, port, checked=False)
         return old
 
     def disconnect(self, dst, port) -> Edge:

@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 
 from gradviz.core.errors import GradvizError, GraphError
 from tests.gui.conftest import drag, header_point
+from tests.gui.test_build_notebook import set_field
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -18,14 +19,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 def click_header(window, node_id, modifier=Qt.KeyboardModifier.NoModifier):
     QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, modifier,
                      window.view.mapFromScene(header_point(window.scene.nodes[node_id])))
-
-
-def set_field(window, name, text):
-    field = window.properties.fields[name]
-    field.setFocus()
-    field.selectAll()
-    QTest.keyClicks(field, text)
-    QTest.keyClick(field, Qt.Key.Key_Return)
 
 
 def test_replacing_an_occupied_input_of_a_node_in_error(window, qtbot):
