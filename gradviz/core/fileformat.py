@@ -67,20 +67,26 @@ def dumps(graph: Graph) -> str:
 
 def save(graph: Graph, path):
     """Write atomically: a temporary file beside the target, synced, then renamed over
-    it. The previous file is kept as FILE.bak. A failure leaves the old file as it was."""
-    path = os.fspath(path)
+    it. The previous file is kept as FILE.bak. A failure leaves the old file as it was.
+    Like QSaveFile: saving through a symlink writes its target and keeps the link; the
+    file keeps its permission bits (a new one gets the user's umask); temporary files
+    left by a save that was killed are removed by the next save."""
+    path = os.path.realpath(os.fspath(path))
     data = dumps(graph).encode("utf-8")
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(path)
+    prefix = "." + os.path.basename(path) + "."
+    _remove_leftovers(folder, prefix)
+    mode = _mode_for(path)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
-                                   suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         if os.path.exists(path):
-            _backup(path)
+            _backup(path, prefix, mode)
         os.replace(tmp, path)
         tmp = None
         _sync_folder(folder)
@@ -91,11 +97,35 @@ def save(graph: Graph, path):
             os.unlink(tmp)
 
 
-def _backup(path):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".bak.tmp")
+def _mode_for(path):
+    """The permission bits of the file at `path`, or what the umask gives a new one."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _remove_leftovers(folder, prefix):
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix) and name.endswith(".tmp"):
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
+
+
+def _backup(path, prefix, mode):
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=prefix, suffix=".bak.tmp")
     os.close(fd)
     try:
         shutil.copyfile(path, tmp)
+        os.chmod(tmp, mode)
         os.replace(tmp, path + ".bak")
     finally:
         if os.path.exists(tmp):

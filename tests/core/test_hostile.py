@@ -1,6 +1,7 @@
 """Hostile and unusual graphs: one clear message naming what is wrong, never a
 traceback, an overflow or a crash."""
 import json
+import os
 import warnings
 
 import numpy as np
@@ -150,3 +151,46 @@ def test_a_graph_whose_shapes_do_not_fit_loads_as_the_editor_left_it(tmp_path, c
     assert main(["run", str(path)]) == 2
     assert "(4, 3) and (3, 3) do not broadcast" in capsys.readouterr().err
 
+
+
+def test_a_save_keeps_the_permission_bits_and_its_backup_too(tmp_path):
+    g = gradviz.load(example_path("seed"))
+    path = tmp_path / "g.gradviz"
+    save(g, path)
+    path.chmod(0o664)
+    save(g, path)
+    assert path.stat().st_mode & 0o777 == 0o664
+    assert (tmp_path / "g.gradviz.bak").stat().st_mode & 0o777 == 0o664
+
+
+def test_a_new_file_gets_the_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        save(gradviz.load(example_path("seed")), tmp_path / "new.gradviz")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.gradviz").stat().st_mode & 0o777 == 0o640
+
+
+def test_saving_through_a_symlink_writes_the_target_and_keeps_the_link(tmp_path):
+    g = gradviz.load(example_path("seed"))
+    real = tmp_path / "real.gradviz"
+    save(g, real)
+    link = tmp_path / "link.gradviz"
+    link.symlink_to(real)
+    g.set_label("x", "through the link")
+    save(g, link)
+    assert link.is_symlink() and gradviz.load(real).nodes["x"].label == "through the link"
+
+
+def test_temporary_files_of_a_killed_save_are_gone_after_the_next_save(tmp_path):
+    g = gradviz.load(example_path("seed"))
+    left = [tmp_path / ".g.gradviz.abc123.tmp", tmp_path / ".g.gradviz.xyz.bak.tmp"]
+    for p in left:
+        p.write_text("half a save")
+    other = tmp_path / ".other.gradviz.abc.tmp"
+    other.write_text("not ours")
+    save(g, tmp_path / "g.gradviz")
+    assert not any(p.exists() for p in left) and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".other.gradviz.abc.tmp", "g.gradviz"]
