@@ -6,38 +6,41 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class NodeAdded:
+class NodeEvent:
     node: object
 
 
-@dataclass(frozen=True)
-class NodeRemoved:
-    node: object
+class NodeAdded(NodeEvent):
+    pass
+
+
+class NodeRemoved(NodeEvent):
+    pass
+
+
+class ParamsChanged(NodeEvent):
+    pass
+
+
+class LabelChanged(NodeEvent):
+    pass
+
+
+class NodeMoved(NodeEvent):
+    pass
 
 
 @dataclass(frozen=True)
-class EdgeAdded:
+class EdgeEvent:
     edge: object
 
 
-@dataclass(frozen=True)
-class EdgeRemoved:
-    edge: object
+class EdgeAdded(EdgeEvent):
+    pass
 
 
-@dataclass(frozen=True)
-class ParamsChanged:
-    node: object
-
-
-@dataclass(frozen=True)
-class LabelChanged:
-    node: object
-
-
-@dataclass(frozen=True)
-class NodeMoved:
-    node: object
+class EdgeRemoved(EdgeEvent):
+    pass
 
 
 @dataclass(frozen=True)

@@ -249,6 +249,7 @@ class MainWindow(FileActions, QMainWindow):
             do()
         except GradvizError as e:
             self.show_message(f"Cannot {what}: {e}")
+
     def add_op(self, op, scene_pos):
         """Add a node centred under scene_pos, selected; returns its id."""
         pos = (round(scene_pos.x() - 90), round(scene_pos.y() - 30))

@@ -8,6 +8,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from ..core.ops.params import KINDS
+
 
 class TextEditor(QLineEdit):
     """A line of text, read by the param kind (int, float, axis, shape, ...)."""
@@ -140,7 +142,6 @@ class ArrayEditor(QWidget):
             layout.addWidget(QLabel(f"{value.ndim}-d arrays are edited in the file"))
 
     def _resize(self, commit, fail):
-        from ..core.ops.params import KINDS
         try:
             shape = KINDS["shape"].parse(self.shape.text())
             new = np.zeros(shape)

@@ -152,7 +152,6 @@ def test_a_graph_whose_shapes_do_not_fit_loads_as_the_editor_left_it(tmp_path, c
     assert "(4, 3) and (3, 3) do not broadcast" in capsys.readouterr().err
 
 
-
 def test_a_save_keeps_the_permission_bits_and_its_backup_too(tmp_path):
     g = gradviz.load(example_path("seed"))
     path = tmp_path / "g.gradviz"

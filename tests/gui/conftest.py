@@ -88,5 +88,20 @@ def answer_next_dialog(button_text, found=None):
     QTimer.singleShot(20, click)
 
 
+def add_with_quick_add(window, text, op, point):
+    """With the quick-add popup open, type `text` and Enter: the new node is an `op`,
+    selected, with its header centred under viewport `point`."""
+    popup = window.quick_add
+    assert popup.isVisible()
+    QTest.keyClicks(popup.search, text)
+    QTest.keyClick(popup.search, Qt.Key.Key_Return)
+    assert not popup.isVisible()
+    new = window.scene.selected_node_ids()
+    assert len(new) == 1 and window.document.graph.nodes[new[0]].op == op
+    where = window.view.mapToScene(point)
+    assert window.document.graph.nodes[new[0]].pos == (round(where.x() - 90),
+                                                       round(where.y() - 30))
+
+
 def header_point(item):
     return item.mapToScene(QPointF(60, 12))

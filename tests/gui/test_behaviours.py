@@ -15,7 +15,7 @@ from gradviz.core.examples import example_path
 from gradviz.gui import colors
 from gradviz.gui.document import Document
 from gradviz.gui.worker import RunController
-from tests.gui.conftest import answer_next_dialog, header_point
+from tests.gui.conftest import add_with_quick_add, answer_next_dialog, header_point
 
 
 def seed_document():
@@ -245,16 +245,7 @@ def test_double_click_on_empty_canvas_adds_a_node_there(window, qtbot):
     point = empty_spot(view)
     QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier, point)
-    popup = window.quick_add
-    assert popup.isVisible()
-    QTest.keyClicks(popup.search, "relu")
-    QTest.keyClick(popup.search, Qt.Key.Key_Return)
-    assert not popup.isVisible()
-    new = window.scene.selected_node_ids()
-    assert len(new) == 1 and window.document.graph.nodes[new[0]].op == "relu"
-    where = view.mapToScene(point)
-    assert window.document.graph.nodes[new[0]].pos == (round(where.x() - 90),
-                                                       round(where.y() - 30))
+    add_with_quick_add(window, "relu", "relu", point)
 
 
 # ---- gradviz render --shared-scale -------------------------------------------------------

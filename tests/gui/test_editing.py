@@ -5,7 +5,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.gui.conftest import drag, header_point
+from tests.gui.conftest import add_with_quick_add, drag, header_point
 
 
 def test_cycle_is_refused_and_nothing_changes(window, qtbot):
@@ -138,16 +138,8 @@ def test_quick_add_on_tab_places_node_under_cursor(window, qtbot):
     QTest.mouseMove(view.viewport(), point)
     assert view.pointer_scene_pos() == view.mapToScene(point)
     QTest.keyClick(view, Qt.Key.Key_Tab)
-    popup = window.quick_add
-    assert popup.isVisible()
-    QTest.keyClicks(popup.search, "sum")
-    QTest.keyClick(popup.search, Qt.Key.Key_Return)
-    assert not popup.isVisible()
-    new = window.scene.selected_node_ids()
-    assert len(new) == 1 and window.document.graph.nodes[new[0]].op == "sum"
-    where = view.mapToScene(point)   # the pointer, centred under the new node's header
-    assert window.document.graph.nodes[new[0]].pos == (round(where.x() - 90),
-                                                       round(where.y() - 30))
+    add_with_quick_add(window, "sum", "sum", point)   # centred under the pointer
+    where = view.mapToScene(point)
     assert abs(where.x() - 0) <= 1 and abs(where.y() - 600) <= 1
 
 

@@ -6,7 +6,6 @@ import sys
 import numpy as np
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 import gradviz
@@ -188,7 +187,7 @@ def test_gui_stays_responsive_while_running(window, qtbot):
         doc.set_params("y", {"source": "fill", "fill": 2.0, "shape": (2048, 2048)})
         doc.set_params("z", {"source": "randn", "seed": 3, "offset": 0,
                              "shape": (2048, 2048)})
-        QTest.qWait(0)
+        qtbot.waitUntil(lambda: window.runner.busy)   # the coalesced run has started
         from PySide6.QtCore import QTimer
         QTimer.singleShot(0, lambda: handled.append(window.runner.busy))
     assert handled == [True]
