@@ -27,7 +27,9 @@ _EDGE_KEYS = ("from", "to", "port")
 
 
 # ---- writing ------------------------------------------------------------------------
-def to_dict(graph: Graph) -> dict:
+def to_dict(graph: Graph, folder=None) -> dict:
+    """The file's JSON. With `folder` (where the file goes), relative .npy paths are
+    rewritten to name the same files from there."""
     nodes = []
     for node in graph.nodes.values():
         spec = OPS[node.op]
@@ -35,8 +37,13 @@ def to_dict(graph: Graph) -> dict:
         if node.label:
             entry["label"] = node.label
         entry["pos"] = [node.pos[0], node.pos[1]]
-        entry["params"] = {k: spec.param_index[k].kind.encode(v)
-                           for k, v in node.params.items()}
+        kinds = {k: spec.param_index[k].kind for k in node.params}
+        if folder is not None:
+            params = {k: kinds[k].relocate(v, graph.base_dir, folder)
+                      for k, v in node.params.items()}
+        else:
+            params = node.params
+        entry["params"] = {k: kinds[k].encode(v) for k, v in params.items()}
         nodes.append(entry)
     edges = [{"from": e.src, "to": e.dst, "port": e.port} for e in graph.edges]
     order = {node_id: i for i, node_id in enumerate(graph.nodes)}
@@ -50,13 +57,14 @@ def to_dict(graph: Graph) -> dict:
     return doc
 
 
-def dumps(graph: Graph) -> str:
-    """Pretty enough to read and diff: one line per field, node and edge."""
+def dumps(graph: Graph, folder=None) -> str:
+    """Pretty enough to read and diff: one line per field, node and edge. `folder`: as
+    for `to_dict`."""
     def line(value):
         return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
     parts = []
-    for key, value in to_dict(graph).items():
+    for key, value in to_dict(graph, folder).items():
         if key in ("nodes", "edges") and value:
             items = ",\n".join("  " + line(item) for item in value)
             parts.append(f" {line(key)}: [\n{items}\n ]")
@@ -65,17 +73,20 @@ def dumps(graph: Graph) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def save(graph: Graph, path):
+def save(graph: Graph, path, relocate=True):
     """Write atomically: a temporary file beside the target, synced, then renamed over
     it. The previous file is kept as FILE.bak. A failure leaves the old file as it was.
     Like QSaveFile: saving through a symlink writes its target and keeps the link; the
     file keeps its permission bits (a new one gets the user's umask); temporary files
-    left by a save that was killed are removed by the next save."""
+    left by a save that was killed are removed by the next save. Relative .npy paths
+    are rewritten to name the same files from the file's folder, unless `relocate` is
+    False (an autosave, which records `graph.base_dir` instead)."""
+    named_folder = os.path.dirname(os.path.abspath(os.fspath(path)))
     path = os.path.realpath(os.fspath(path))
-    data = dumps(graph).encode("utf-8")
+    data = dumps(graph, named_folder if relocate else None).encode("utf-8")
     folder = os.path.dirname(path)
-    prefix = "." + os.path.basename(path) + "."
-    _remove_leftovers(folder, prefix)
+    prefix = _temp_prefix(path)
+    remove_leftovers(path)
     mode = _mode_for(path)
     tmp = None
     try:
@@ -107,7 +118,14 @@ def _mode_for(path):
         return 0o666 & ~umask
 
 
-def _remove_leftovers(folder, prefix):
+def _temp_prefix(path):
+    return "." + os.path.basename(path) + "."
+
+
+def remove_leftovers(path):
+    """Remove the temporary files a save of `path` that was killed left beside it."""
+    real = os.path.realpath(path)
+    folder, prefix = os.path.dirname(real), _temp_prefix(real)
     try:
         names = os.listdir(folder)
     except OSError:
@@ -146,7 +164,9 @@ def _sync_folder(folder):
 
 
 # ---- reading ------------------------------------------------------------------------
-def load(path) -> Graph:
+def load(path, base_dir=None) -> Graph:
+    """Read a graph file. Relative .npy paths are resolved against `base_dir`, by
+    default the file's folder (a recovered autosave passes the original one)."""
     path = os.fspath(path)
     try:
         size = os.path.getsize(path)
@@ -158,7 +178,7 @@ def load(path) -> Graph:
     except OSError as e:
         raise GraphFileError(f"cannot open {path}: {e.strerror or e}") from None
     try:
-        return loads(raw, base_dir=os.path.dirname(os.path.abspath(path)))
+        return loads(raw, base_dir=base_dir or os.path.dirname(os.path.abspath(path)))
     except GraphFileError as e:
         raise GraphFileError(f"{os.path.basename(path)}: {e}") from None
 

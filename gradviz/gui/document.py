@@ -55,12 +55,15 @@ class Document(QObject):
         self.edited.emit()
 
     def open(self, path):
-        """Load a file; on failure raise GraphFileError and keep the current document."""
+        """Load a file; on failure raise GraphFileError and keep the current document.
+        Temporary files left beside it by a save that was killed are removed."""
         self.replace(fileformat.load(path), path)
+        fileformat.remove_leftovers(path)
 
     def save(self, path=None):
+        """Save (or Save As). The graph keeps resolving relative .npy paths against
+        its own `base_dir`; the file gets them rewritten for its folder."""
         path = os.path.abspath(path or self.path)
-        self.graph.base_dir = os.path.dirname(path)
         fileformat.save(self.graph, path)
         if path != self.path:
             self.path = path

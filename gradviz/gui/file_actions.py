@@ -139,22 +139,24 @@ class FileActions:
         found = leftovers(self.autosave.folder)
         if not found:
             return False
-        path, meta = found[0]
-        original = meta.get("path") or "an untitled graph"
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(meta["time"])))
+        path, meta = found[0]   # the others stay for the next start
+        original, base_dir = (value if isinstance(value, str) else None
+                              for value in (meta.get("path"), meta.get("base_dir")))
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(meta["time"]))
         box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
-                          f"gradviz closed unexpectedly with unsaved changes to {original} "
+                          f"gradviz closed unexpectedly with unsaved changes to "
+                          f"{original or 'an untitled graph'} "
                           f"(autosaved {when}). Recover them?", parent=self)
         recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
         box.exec()
         if box.clickedButton() is recover:
             try:
-                graph = fileformat.load(path)
+                graph = fileformat.load(path, base_dir=base_dir)
             except GradvizError as e:
                 QMessageBox.critical(self, "Cannot recover", str(e))
                 return False
-            self.document.replace(graph, meta.get("path"), modified=True)
+            self.document.replace(graph, original, modified=True)
             discard(path)
             self.autosave.save_now()
             return True

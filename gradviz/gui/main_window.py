@@ -431,6 +431,6 @@ class MainWindow(FileActions, QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        self.autosave.clear()
+        self.autosave.close()
         self.runner.shutdown()
         event.accept()

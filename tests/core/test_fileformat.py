@@ -207,7 +207,7 @@ def test_failed_save_leaves_old_file_identical(failure, tmp_path, monkeypatch):
     target = {"serializer": (fileformat, "dumps"), "write": (os, "fsync"),
               "rename": (os, "replace")}[failure]
     if failure == "serializer":
-        monkeypatch.setattr(*target, lambda g: (_ for _ in ()).throw(ValueError("broken")))
+        monkeypatch.setattr(*target, lambda *a: (_ for _ in ()).throw(ValueError("broken")))
         with pytest.raises(ValueError):
             gradviz.save(g, path)
     else:
@@ -295,3 +295,25 @@ def test_generated_graphs_round_trip_exactly(graph):
                 assert other.params[key].tobytes() == value.tobytes()
             else:
                 assert repr(other.params[key]) == repr(value)
+
+
+def test_saving_elsewhere_rewrites_relative_npy_paths_only(tmp_path):
+    """Relative paths keep naming the same file from the new file's folder; absolute
+    ones stay as written; an autosave (relocate=False) keeps them as they are."""
+    (tmp_path / "a" / "data").mkdir(parents=True)
+    (tmp_path / "b").mkdir()
+    np.save(tmp_path / "a" / "data" / "x.npy", np.ones((2, 3)))
+    absolute = str(tmp_path / "a" / "data" / "x.npy")
+    graph = gradviz.Graph()
+    graph.base_dir = str(tmp_path / "a")
+    graph.add("input", id="rel", source="npy", path="data/x.npy")
+    graph.add("input", id="abs", source="npy", path=absolute)
+    fileformat.save(graph, tmp_path / "b" / "g.gradviz")
+    moved = gradviz.load(tmp_path / "b" / "g.gradviz")
+    assert moved.nodes["rel"].params["path"] == os.path.join("..", "a", "data", "x.npy")
+    assert moved.nodes["abs"].params["path"] == absolute
+    np.testing.assert_array_equal(moved.run(target="rel").value("rel"), np.ones((2, 3)))
+    fileformat.save(graph, tmp_path / "b" / "auto.gradviz", relocate=False)
+    kept = gradviz.load(tmp_path / "b" / "auto.gradviz", base_dir=str(tmp_path / "a"))
+    assert kept.nodes["rel"].params["path"] == "data/x.npy"
+    np.testing.assert_array_equal(kept.run(target="rel").value("rel"), np.ones((2, 3)))

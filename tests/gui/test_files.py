@@ -1,5 +1,7 @@
 """Files in the editor: save and open, prompts, recovery, bad files, drops, stale runs."""
+import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -119,26 +121,145 @@ def test_dropping_a_file_opens_it(window, qtbot, tmp_path):
     assert window.document.path == str(tmp_path / "drop.gradviz")
 
 
+HOLD_LOCK = ("import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+             "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()")
+
+
+def other_session(window, name, time=None):
+    """A running session `name` whose autosave is a copy of `window`'s (a process that
+    holds its lock); kill it to make it a crashed one."""
+    folder, stem = window.autosave.folder, os.path.splitext(window.autosave.path)[0]
+    with open(stem + ".json", encoding="utf-8") as f:
+        meta = json.load(f)
+    if time is not None:
+        meta["time"] = time
+    with open(os.path.join(folder, name + ".json"), "w", encoding="utf-8") as f:
+        json.dump(meta, f)
+    shutil.copy(stem + ".gradviz", os.path.join(folder, name + ".gradviz"))
+    process = subprocess.Popen([sys.executable, "-c", HOLD_LOCK,
+                                os.path.join(folder, name + ".lock")],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "locked\n"
+    return process
+
+
+def crash(process):
+    process.kill()
+    process.wait()
+    process.stdin.close()
+    process.stdout.close()
+
+
 def test_autosave_then_recovery_after_a_crash(make_window, qtbot, tmp_path):
     window = make_window()
     modify(window)
     assert window.autosave.save_now()
     expected = window.document.saved_json()
-    # Pretend the process died: the autosave now belongs to a pid that is gone.
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
     folder = window.autosave.folder
-    for ext in (".gradviz", ".json"):
-        os.replace(os.path.join(folder, f"{os.getpid()}{ext}"),
-                   os.path.join(folder, f"{dead.pid}{ext}"))
-    assert [os.path.basename(p) for p, _ in leftovers(folder)] == [f"{dead.pid}.gradviz"]
+    session = other_session(window, "other")
+    assert leftovers(folder) == []   # a running session's autosave is not offered
+    crash(session)
+    assert [os.path.basename(p) for p, _ in leftovers(folder)] == ["other.gradviz"]
     seen = []
     answer_next_dialog("Recover", seen)
     recovered = make_window(recover=True)
     assert "closed unexpectedly with unsaved changes" in seen[0]
     assert recovered.document.saved_json() == expected
     assert recovered.document.modified
-    assert not os.path.exists(os.path.join(folder, f"{dead.pid}.gradviz"))
+    assert not any(os.path.exists(os.path.join(folder, "other" + ext))
+                   for ext in (".gradviz", ".json", ".lock"))
+
+
+def test_an_autosave_is_kept_until_it_is_offered(make_window, qtbot):
+    """Two crashed sessions, one named after this process's pid (pids repeat): the
+    newer is offered first, the other is kept (not taken as this session's) and
+    offered at the next start."""
+    window = make_window()
+    modify(window)
+    assert window.autosave.save_now()
+    folder = window.autosave.folder
+    crash(other_session(window, str(os.getpid()), time=1000.0))
+    crash(other_session(window, "newer", time=2000.0))
+    seen = []
+    answer_next_dialog("Discard", seen)
+    make_window(recover=True)
+    assert not os.path.exists(os.path.join(folder, "newer.gradviz"))
+    assert os.path.exists(os.path.join(folder, f"{os.getpid()}.gradviz"))
+    answer_next_dialog("Recover", seen)
+    recovered = make_window(recover=True)
+    assert len(seen) == 2 and recovered.document.graph.nodes["x"].label == "changed"
+    assert leftovers(folder) == []
+
+
+def test_start_clears_what_crashed_sessions_left_besides_autosaves(make_window, qtbot):
+    """A killed autosave's temporary file, and the lock of a session with nothing to
+    recover, are removed at the next start; a running session's files are not."""
+    window = make_window()
+    modify(window)
+    assert window.autosave.save_now()
+    folder = window.autosave.folder
+    running = other_session(window, "running")
+    crash(other_session(window, "killed"))
+    for name in ("killed", "running"):
+        open(os.path.join(folder, f".{name}.gradviz.x1.tmp"), "w").close()
+        os.unlink(os.path.join(folder, name + ".gradviz"))
+    make_window()
+    names = set(os.listdir(folder))
+    assert not {".killed.gradviz.x1.tmp", "killed.lock", "killed.json"} & names
+    assert {".running.gradviz.x1.tmp", "running.lock"} <= names
+    crash(running)
+
+
+def test_opening_a_file_clears_temporary_files_of_a_killed_save(window, tmp_path):
+    path = tmp_path / "doc.gradviz"
+    assert window.save_to(str(path))
+    litter = tmp_path / ".doc.gradviz.k1ll3d.tmp"
+    litter.write_text("half a save")
+    other = tmp_path / ".other.gradviz.k1ll3d.tmp"
+    other.write_text("someone else's")
+    assert window.open_path(str(path), ask=False)
+    assert not litter.exists() and other.exists()
+
+
+def write_npy_input(folder):
+    """A graph file in `folder` whose input reads `data/arr.npy` (relative)."""
+    (folder / "data").mkdir(parents=True)
+    array = np.arange(12.0).reshape(4, 3)
+    np.save(folder / "data" / "arr.npy", array)
+    graph = gradviz.Graph()
+    graph.base_dir = str(folder)
+    graph.add("input", id="x", source="npy", path="data/arr.npy")
+    graph.add("sum", "x", id="s")
+    fileformat.save(graph, folder / "doc.gradviz")
+    return folder / "doc.gradviz", array
+
+
+def test_save_as_elsewhere_keeps_relative_npy_paths_pointing_at_the_same_file(
+        window, qtbot, tmp_path):
+    path, array = write_npy_input(tmp_path / "project")
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        assert window.open_path(str(path), ask=False)
+    (tmp_path / "elsewhere").mkdir()
+    assert window.save_to(str(tmp_path / "elsewhere" / "copy.gradviz"))
+    reopened = gradviz.load(tmp_path / "elsewhere" / "copy.gradviz")
+    assert reopened.nodes["x"].params["path"] == os.path.join("..", "project", "data",
+                                                              "arr.npy")
+    np.testing.assert_array_equal(reopened.run().value("x"), array)
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as run:
+        window.run_now()   # the open document still reads the same file
+    np.testing.assert_array_equal(run.args[0].value("x"), array)
+
+
+def test_recovered_work_keeps_relative_npy_paths(make_window, qtbot, tmp_path):
+    path, array = write_npy_input(tmp_path / "project")
+    window = make_window(str(path))
+    modify(window)
+    assert window.autosave.save_now()
+    crash(other_session(window, "crashed"))
+    answer_next_dialog("Recover")
+    recovered = make_window(recover=True)
+    assert recovered.document.path == str(path)
+    np.testing.assert_array_equal(recovered.last_result.value("x"), array)
 
 
 def test_autosave_is_removed_on_clean_close(window, qtbot):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
 
 import numpy as np
@@ -31,6 +32,11 @@ class ParamKind:
 
     def decode(self, value, where, budget):
         """A file's JSON back to a value (checked by `coerce` afterwards)."""
+        return value
+
+    def relocate(self, value, old_dir, new_dir):
+        """The value for a file in `new_dir` that means what `value` means in `old_dir`
+        (only file paths change)."""
         return value
 
     def parse(self, text):
@@ -191,6 +197,15 @@ class Path(ParamKind):
         if not isinstance(value, str):
             raise ValueError(f"{param.name} must be a file path, not {type(value).__name__}")
         return check_text(value, param.name)
+
+    def relocate(self, value, old_dir, new_dir):
+        if os.path.isabs(os.path.expanduser(value)):
+            return value
+        target = os.path.abspath(os.path.join(old_dir or os.curdir, value))
+        try:
+            return os.path.relpath(target, new_dir)
+        except ValueError:  # another drive (Windows): only an absolute path reaches it
+            return target
 
 
 KINDS = {kind.name: kind for kind in (Int(), Float(), Axis(), Shape(), Ints(), Padding(),
