@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 
+from .core.budget import ENV, parse_size
 from .core.devices import device_names
 from .core.errors import GradvizError
 from .core.views import VIEWS
 from .report import one_line
+
+MAX_REPORT_NUMBERS = 10 ** 6   # about 20 MB of JSON
 
 
 def _run_parser():
@@ -21,7 +23,23 @@ def _run_parser():
     p.add_argument("--target", help="node whose sum is differentiated (default: the "
                                      "file's target, else its single output)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--full", action="store_true",
+                   help=f"let --json print more than {MAX_REPORT_NUMBERS:,} numbers")
+    _budget_option(p)
     return p
+
+
+def _budget_option(parser):
+    parser.add_argument("--memory-budget", metavar="SIZE", type=_budget,
+                        help="refuse runs estimated to need more memory: 8G, 512M, 50%% "
+                             f"(default: ${ENV}, else half of this machine's memory)")
+
+
+def _budget(text):
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _render_parser():
@@ -36,6 +54,7 @@ def _render_parser():
     p.add_argument("--device", default="cpu", help=f"{device_names()} (default cpu)")
     p.add_argument("--shared-scale", action="store_true",
                    help="one color scale for the whole graph")
+    _budget_option(p)
     return p
 
 
@@ -52,7 +71,7 @@ def render_command(argv):
     from .gui.render import render
     try:
         render(graph, args.output, args.view, (int(match[1]), int(match[2])), args.device,
-               args.shared_scale)
+               args.shared_scale, args.memory_budget)
     except OSError as e:
         print(f"gradviz: {one_line(e)}", file=sys.stderr)
         return 2
@@ -69,13 +88,17 @@ def _gui_parser():
 
 def run_command(argv):
     from .core.fileformat import load
-    from .report import json_report, text_report
+    from .report import report_numbers, text_report, write_json_report
     args = _run_parser().parse_args(argv)
     graph = load(args.file)
-    result = graph.run(device=args.device, target=args.target)
+    result = graph.run(device=args.device, target=args.target,
+                       memory_budget=args.memory_budget)
     if args.json:
-        json.dump(json_report(result), sys.stdout, allow_nan=False)
-        sys.stdout.write("\n")
+        numbers = report_numbers(result)
+        if numbers > MAX_REPORT_NUMBERS and not args.full:
+            raise GradvizError(f"the JSON report would hold {numbers:,} numbers (over "
+                               f"{MAX_REPORT_NUMBERS:,}); pass --full to print them all")
+        write_json_report(result, sys.stdout)
     else:
         sys.stdout.write(text_report(graph, result))
     return 0

@@ -1,6 +1,7 @@
 """Text and JSON reports of a run, for the command line. Qt-free."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -47,30 +48,52 @@ def text_report(graph, result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _jsonable(arr):
-    """Nested lists; NaN and ±Inf (not JSON) become the strings "nan", "inf", "-inf"."""
-    data = arr.tolist()
-    if np.isfinite(arr).all():
-        return data
-
-    def fix(v):
-        if isinstance(v, list):
-            return [fix(x) for x in v]
-        if math.isfinite(v):
-            return v
-        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
-    return fix(data)
+def _number(v):
+    """A float as JSON; NaN and ±Inf (not JSON) become "nan", "inf", "-inf"."""
+    if math.isfinite(v):
+        return repr(v)
+    return '"nan"' if math.isnan(v) else ('"inf"' if v > 0 else '"-inf"')
 
 
-def json_report(result) -> dict:
-    return {
-        "device": result.device.name,
-        "dtype": result.dtype,
-        "target": result.target,
-        "nodes": {n: {"shape": list(result.shapes[n]),
-                      "value": _jsonable(result.value(n)),
-                      "grad": _jsonable(result.grad(n))} for n in result.order},
-        "edges": [{"from": src, "to": dst, "port": port,
-                   "grad": _jsonable(result.edge_grad(src, dst, port))}
-                  for src, dst, port in result.edges()],
-    }
+def _write_array(out, arr):
+    """Nested lists, written a row at a time (a large array is never one string)."""
+    if arr.ndim == 0:
+        out.write(_number(float(arr)))
+    elif arr.ndim == 1:
+        out.write("[" + ", ".join(map(_number, arr.tolist())) + "]")
+    else:
+        out.write("[")
+        for i, row in enumerate(arr):
+            out.write(", " if i else "")
+            _write_array(out, row)
+        out.write("]")
+
+
+def report_numbers(result):
+    """How many numbers the JSON report holds: values, gradients, edge gradients."""
+    nodes = sum(2 * math.prod(result.shapes[n]) for n in result.order)
+    return nodes + sum(math.prod(result.shapes[src]) for src, _, _ in result.edges())
+
+
+def write_json_report(result, out):
+    """The run as JSON: device, dtype, target, every node's shape, value and gradient,
+    every edge's gradient. Streamed: memory stays about one array's worth."""
+    def key(text):
+        return json.dumps(text)
+
+    out.write(f'{{"device": {key(result.device.name)}, "dtype": {key(result.dtype)}, '
+              f'"target": {key(result.target)}, "nodes": {{')
+    for i, n in enumerate(result.order):
+        out.write(f'{", " if i else ""}{key(n)}: {{"shape": {list(result.shapes[n])}, '
+                  '"value": ')
+        _write_array(out, result.value(n))
+        out.write(', "grad": ')
+        _write_array(out, result.grad(n))
+        out.write("}")
+    out.write('}, "edges": [')
+    for i, (src, dst, port) in enumerate(result.edges()):
+        out.write(f'{", " if i else ""}{{"from": {key(src)}, "to": {key(dst)}, '
+                  f'"port": {key(port)}, "grad": ')
+        _write_array(out, result.edge_grad(src, dst, port))
+        out.write("}")
+    out.write("]}\n")

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .budget import ENV, default_budget, format_size, run_bytes
 from .devices import get_device
 from .errors import GradvizError, GraphError
 from .ops import OpSpec, get_op
@@ -57,6 +58,16 @@ class _Plan:
         self.order = [step.node_id for step in self.steps]
         self.inputs = {step.node_id: step.inputs for step in self.steps}
         self.ports = {step.node_id: step.spec.inputs for step in self.steps}
+        self.elements = run_bytes({n: shapes[n] for n in self.order}, self.inputs, 1)
+
+    def check_budget(self, dtype, budget):
+        need = self.elements * np.dtype(dtype).itemsize
+        if need > budget:
+            raise GraphError(
+                f"the run needs about {format_size(need)} (values, gradients and "
+                f"temporaries of {len(self.order)} nodes in {dtype}), over the memory "
+                f"budget of {format_size(budget)}; make arrays smaller or raise the "
+                f"budget (Run ▸ Memory Budget, --memory-budget, {ENV})")
 
 
 class Engine:
@@ -66,17 +77,21 @@ class Engine:
         self._cache = {}          # node id -> _Cached
         self._cache_key = None    # (device name, dtype) the cache was computed with
 
-    def run(self, graph, device="cpu", target=None, reuse=True, partial=False) -> RunResult:
+    def run(self, graph, device="cpu", target=None, reuse=True, partial=False,
+            memory_budget=None) -> RunResult:
         """Forward and backward of `graph` on `device`. `target` defaults to the graph's
         target, else its single sink. reuse=False recomputes every node. partial=True
         (an editor's graph under construction) runs what is connected and lists the
-        rest in `RunResult.waiting` instead of failing."""
+        rest in `RunResult.waiting` instead of failing. A run whose estimated memory
+        exceeds `memory_budget` bytes (default: `budget.default_budget()`) is refused
+        before it starts."""
         started = time.perf_counter()
         device = get_device(device)
         key = (graph.revision, target, partial)
         if key != self._plan_key:
             self._plan, self._plan_key = _Plan(graph, target, partial), key
         plan = self._plan
+        plan.check_budget(graph.dtype, memory_budget or default_budget())
         cache_key = (device.name, graph.dtype)
         if not reuse or cache_key != self._cache_key:
             self._cache, self._cache_key = {}, cache_key

@@ -6,8 +6,10 @@ import time
 
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget, QLabel, QMainWindow, QMenu
+from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QInputDialog, QLabel,
+                               QMainWindow, QMenu, QMessageBox)
 
+from ..core.budget import DEFAULT_FRACTION, default_budget, format_size, parse_size
 from ..core.devices import DEVICE_KINDS
 from ..core.errors import GradvizError
 from ..core.examples import example_names
@@ -132,6 +134,8 @@ class MainWindow(FileActions, QMainWindow):
         self.act_auto.setCheckable(True)
         self.act_auto.setChecked(True)
         self.act_target_here = a("&Differentiate This Node", self.target_selected)
+        self.act_budget = a("Memory &Budget…", self.ask_memory_budget,
+                            tip="Refuse runs estimated to need more memory than this")
         self.view_group = QActionGroup(self)
         self.act_views = {}
         for view in VIEWS.values():
@@ -173,6 +177,8 @@ class MainWindow(FileActions, QMainWindow):
                          self.act_minimap])
         run = bar.addMenu("&Run")
         run.addActions([self.act_run, self.act_auto, self.act_target_here])
+        run.addSeparator()
+        run.addAction(self.act_budget)
         self._refresh_recent()
 
     def _build_toolbar(self):
@@ -377,7 +383,34 @@ class MainWindow(FileActions, QMainWindow):
         self.status_label.setText("running…")
         view = get_view(self.scene.view_mode)
         self.runner.request(self.document.graph, self.device(),
-                            prepare=lambda result: display.prepare(result, view))
+                            prepare=lambda result: display.prepare(result, view),
+                            memory_budget=self.memory_budget())
+
+    def memory_budget(self):
+        """Bytes a run may use: the Run ▸ Memory Budget setting, else the default."""
+        text = self.settings.value("memory_budget", "")
+        try:
+            return parse_size(text) if text else None
+        except ValueError:
+            return None
+
+    def ask_memory_budget(self):
+        current = self.settings.value("memory_budget", "") or \
+            f"{DEFAULT_FRACTION:.0%} ({format_size(default_budget())})"
+        text, ok = QInputDialog.getText(
+            self, "Memory budget", "Refuse runs estimated to need more than (a size such "
+            "as 8G or 512M, or a share of this machine's memory such as 50%; empty for "
+            "the default):", text=self.settings.value("memory_budget", ""))
+        if not ok:
+            return
+        try:
+            parse_size(text.strip()) if text.strip() else None
+        except ValueError as e:
+            QMessageBox.warning(self, "Memory budget", str(e))
+            return
+        self.settings.setValue("memory_budget", text.strip())
+        self.show_message(f"Memory budget: {text.strip() or current}")
+        self.schedule_run()
 
     def _on_result(self, result):
         self.last_result, self.last_error = result, None

@@ -31,7 +31,8 @@ def load_fonts(app):
     app._gradviz_fonts = True
 
 
-def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=False):
+def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=False,
+           memory_budget=None):
     """Run `graph` and save its canvas, heatmaps, edges and legend, as a PNG."""
     app = ensure_app()
     from .document import Document
@@ -49,7 +50,7 @@ def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=Fals
     canvas.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     canvas.resize(*size)
     canvas.show()  # lays out the viewport at its real size (drawn off screen)
-    result = graph.run(device=device)
+    result = graph.run(device=device, memory_budget=memory_budget)
     scene.show_result(result)
     canvas.fit_all()
     image = canvas.grab()

@@ -22,6 +22,7 @@ class Job(NamedTuple):
     device: str
     target: str | None
     prepare: Callable | None
+    memory_budget: int | None
 
 
 class _Worker(QObject):
@@ -36,7 +37,7 @@ class _Worker(QObject):
     def run(self, job):
         try:
             result = self.engine.run(job.graph, device=job.device, target=job.target,
-                                     partial=True)
+                                     partial=True, memory_budget=job.memory_budget)
             if job.prepare is not None:
                 job.prepare(result)
         except GradvizError as e:
@@ -72,11 +73,11 @@ class RunController(QObject):
     def busy(self):
         return self._running
 
-    def request(self, graph, device="cpu", target=None, prepare=None):
+    def request(self, graph, device="cpu", target=None, prepare=None, memory_budget=None):
         """Run a snapshot of `graph`; later edits do not reach a run in progress.
         `prepare(result)`, if given, also runs in the worker thread (display work)."""
         self._latest += 1
-        job = Job(self._latest, graph.copy(), device, target, prepare)
+        job = Job(self._latest, graph.copy(), device, target, prepare, memory_budget)
         if self._running:
             self._pending = job
         else:

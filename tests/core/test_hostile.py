@@ -9,6 +9,7 @@ import pytest
 
 import gradviz
 from gradviz.cli import main
+from gradviz.core.budget import machine_memory, parse_size
 from gradviz.core.errors import GraphError, GraphFileError
 from gradviz.core.examples import example_path
 from gradviz.core.fileformat import loads, save
@@ -193,3 +194,84 @@ def test_temporary_files_of_a_killed_save_are_gone_after_the_next_save(tmp_path)
     assert not any(p.exists() for p in left) and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".other.gradviz.abc.tmp", "g.gradviz"]
+
+
+# ---- the whole run's memory ------------------------------------------------------------
+
+
+def fill_graph(count, shape):
+    g = gradviz.Graph()
+    ids = [g.add("input", id=f"f{i}", source="fill", fill=1.0, shape=shape)
+           for i in range(count)]
+    total = ids[0]
+    for other in ids[1:]:
+        total = g.add("add", total, other)
+    g.add("sum", total, id="s")
+    return g
+
+
+def test_a_run_over_the_memory_budget_is_refused_before_it_starts(monkeypatch):
+    """12 fills of 2^27 elements (a 1.5 KB file) ask for tens of GiB: refused at once,
+    with one line naming the total and the budget, nothing allocated."""
+    monkeypatch.setenv("GRADVIZ_MEMORY_BUDGET", "4G")
+    g = fill_graph(12, (2 ** 14, 2 ** 13))
+    assert len(gradviz.core.fileformat.dumps(g)) < 4000
+    with pytest.raises(GraphError) as info:
+        g.run()
+    message = str(info.value)
+    assert "\n" not in message
+    assert "the run needs about" in message and "GiB" in message
+    assert "over the memory budget of 4.0 GiB" in message
+
+
+def test_the_estimate_counts_values_gradients_edges_and_the_largest_temporaries():
+    """The seed graph by hand: 5 arrays of 12 and a scalar (values, and as many
+    gradients), 5 edges carrying 60 elements, and mul's 12 + 12 + 12 temporaries:
+    2*61 + 60 + 36 = 218 float64s = 1744 bytes."""
+    g = gradviz.load(example_path("seed"))
+    g.run(memory_budget=1744)
+    with pytest.raises(GraphError, match="needs about 1.7 KiB .* budget of 1.7 KiB"):
+        g.run(memory_budget=1743)
+
+
+@pytest.mark.parametrize("text, size", [("8G", 8 * 2 ** 30), ("512M", 512 * 2 ** 20),
+                                        ("1.5g", 3 * 2 ** 29), ("2048", 2048),
+                                        ("64KiB", 64 * 1024)])
+def test_memory_budgets_are_read_as_sizes(text, size):
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "lots", "-1G", "0", "0%", "150%", "8X"])
+def test_bad_memory_budgets_say_what_is_expected(text):
+    with pytest.raises(ValueError, match="memory budget"):
+        parse_size(text)
+
+
+def test_a_share_of_the_machine_is_a_budget():
+    assert parse_size("50%") == machine_memory() // 2
+
+
+def test_randn_offsets_are_bounded():
+    with pytest.raises(GraphFileError, match="offset must be at most 16777216"):
+        loads(seed_with(lambda d: node(d, "y")["params"].update(offset=2 ** 24 + 1)))
+
+
+def test_cli_run_over_the_budget_is_one_line(capsys):
+    assert main(["run", str(example_path("seed")), "--memory-budget", "1K"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gradviz: the run needs about 1.7 KiB") and err.count("\n") == 1
+
+
+def test_cli_json_report_over_its_limit_needs_full(tmp_path, capsys):
+    """600x600: 1.08 million numbers. Refused without --full; with it, streamed JSON
+    equal to the run."""
+    g = gradviz.Graph()
+    g.add("input", id="x", source="randn", shape=(600, 600))
+    g.add("sum", "x", id="s")
+    save(g, tmp_path / "big.gradviz")
+    assert main(["run", str(tmp_path / "big.gradviz"), "--json"]) == 2
+    assert "would hold 1,080,002 numbers" in capsys.readouterr().err
+    assert main(["run", str(tmp_path / "big.gradviz"), "--json", "--full"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    np.testing.assert_array_equal(np.array(doc["nodes"]["x"]["value"]), g.run().value("x"))
+    assert doc["edges"][0]["grad"] == np.ones((600, 600)).tolist()

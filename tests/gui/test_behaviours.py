@@ -5,9 +5,10 @@ import os
 import threading
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
 import gradviz
 from gradviz.cli import main as cli_main
@@ -331,3 +332,43 @@ def test_shared_scale_colors_edge_badges_by_the_graph_wide_gradient_limit(make_w
         for col in range(2):
             got = badge_color(window, badge, row, col)
             assert close_to(got, table[128]), (row, col, got, table[128])
+
+
+# ---- the memory budget -------------------------------------------------------------------
+
+
+def type_into_next_input_dialog(text):
+    """Type `text` into the next modal input dialog and press Enter."""
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            QTimer.singleShot(20, answer)
+            return
+        line = dialog.findChild(QLineEdit)
+        line.selectAll()
+        QTest.keyClick(line, Qt.Key.Key_Delete)
+        QTest.keyClicks(line, text)
+        QTest.keyClick(line, Qt.Key.Key_Return)
+    QTimer.singleShot(0, answer)
+
+
+def test_the_memory_budget_setting_refuses_runs_and_says_why(window, qtbot):
+    type_into_next_input_dialog("1K")
+    with qtbot.waitSignal(window.runner.failed, timeout=10000) as failed:
+        window.act_budget.trigger()
+    assert "needs about 1.7 KiB" in str(failed.args[0])
+    assert window.statusBar().currentMessage().startswith("Cannot run: the run needs about")
+    type_into_next_input_dialog("")   # back to the default: the seed runs again
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        window.act_budget.trigger()
+    assert window.settings.value("memory_budget") == ""
+
+
+def test_a_bad_memory_budget_is_refused_and_the_setting_kept(window, qtbot):
+    window.settings.setValue("memory_budget", "2G")
+    seen = []
+    type_into_next_input_dialog("plenty")
+    answer_next_dialog("OK", seen)
+    window.act_budget.trigger()
+    assert "expected a size such as 8G" in seen[0]
+    assert window.settings.value("memory_budget") == "2G"

@@ -7,12 +7,13 @@ import os
 
 import numpy as np
 
-from ..shapes import MAX_ELEMENTS, check_shape
+from ..shapes import check_shape
 from .spec import OpSpec, Param, register
 
 SOURCES = ("value", "randn", "fill", "npy")
 _DRAW_CHUNK = 1 << 20
 _NPY_HEADER_LIMIT = 10000
+MAX_OFFSET = 2 ** 24   # draws are skipped one by one: about half a second at most
 
 
 def _resolve(path, base_dir):
@@ -115,7 +116,7 @@ register(OpSpec(
         Param("seed", "int", 0, "Seed of NumPy's legacy random stream",
               when=("source", ("randn",)), low=0, high=2 ** 32 - 1),
         Param("offset", "int", 0, "Draws to skip before this array",
-              when=("source", ("randn",)), low=0, high=MAX_ELEMENTS),
+              when=("source", ("randn",)), low=0, high=MAX_OFFSET),
         Param("shape", "shape", (4, 3), "Array shape", when=("source", ("randn", "fill"))),
         Param("fill", "float", 1.0, "Value of every element", when=("source", ("fill",))),
         Param("path", "path", "", "A .npy file (relative to the graph file)",
