@@ -179,6 +179,43 @@ def rerun_and_repaint(graph, repeat):
     return statistics.median(times)
 
 
+def far_apart_repaint(repeat=21):
+    """Median seconds to repaint the seed graph's canvas at 100 % and fitted, as it is
+    and with two nodes moved to the position bound (±1,000,000 on both axes)."""
+    from gradviz.core.graph import MAX_COORDINATE
+    from gradviz.gui.document import Document
+    from gradviz.gui.render import ensure_app
+    from gradviz.gui.scene import GraphScene
+    from gradviz.gui.view import GraphView
+    ensure_app()
+    medians = []
+    for far in (False, True):
+        graph = gradviz.load(__import__("gradviz.core.examples",
+                                        fromlist=["x"]).example_path("seed"))
+        if far:
+            graph.set_pos("x", (MAX_COORDINATE, MAX_COORDINATE))
+            graph.set_pos("c", (-MAX_COORDINATE, -MAX_COORDINATE))
+        document = Document()
+        document.replace(graph)
+        scene = GraphScene(document)
+        view = GraphView(scene)
+        view.resize(1400, 900)
+        view.show()
+        scene.show_result(graph.run())
+        times = []
+        for i in range(repeat):
+            if i % 2:
+                view.fit_all()
+            else:
+                view.zoom_100()
+                view.centerOn(scene.nodes["a"])
+            start = time.perf_counter()
+            view.viewport().grab()
+            times.append(time.perf_counter() - start)
+        medians.append(statistics.median(times))
+    return medians
+
+
 def bench_gpu():
     """GPU against CPU in one run (synchronized before the clock stops), or None."""
     from gradviz.core.devices import get_device, gpu_status
@@ -256,6 +293,9 @@ def main():
     print("## Re-run after an edit and repaint every heatmap (median)\n")
     print(f"seed graph: {rerun_and_repaint(seed, 51) * 1e3:.1f} ms; "
           f"200 nodes of 256x256: {rerun_and_repaint(wide_graph(), 11) * 1e3:.0f} ms\n")
+    near, far = far_apart_repaint()
+    print(f"repaint at 100 % and fitted: seed graph {near * 1e3:.1f} ms; with two nodes "
+          f"at ±1,000,000: {far * 1e3:.1f} ms\n")
     ours, ref = startup()
     print("## Start-up (process start to first painted window, seed graph computed)\n")
     print(f"gradviz: {ours:.2f} s; importing pyqtgraph + creating a QApplication: {ref:.2f} s\n")

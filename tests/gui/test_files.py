@@ -378,3 +378,26 @@ def test_starting_with_a_bad_file_says_why_and_opens_an_empty_document(make_wind
     window = make_window(str(bad))
     assert "written by a newer gradviz" in seen[0]
     assert window.document.graph.nodes == {} and window.document.path is None
+
+
+def test_a_file_whose_shapes_do_not_fit_opens_in_the_editor(window, qtbot, tmp_path):
+    """Saved with y at 5 elements (the editor accepts it), the file opens from a new
+    window at start-up: `a` shows the error, nothing is lost, fixing y runs again."""
+    with qtbot.waitSignal(window.runner.failed, timeout=10000):
+        window.document.set_params("y", {"source": "fill", "fill": 1.0, "shape": (5,)})
+    path = tmp_path / "mismatch.gradviz"
+    assert window.save_to(str(path))
+    saved = window.document.saved_json()
+    from gradviz.gui.app import create_window
+    reopened = create_window(str(path), recover=False)   # runs from the event loop
+    qtbot.addWidget(reopened)
+    with qtbot.waitSignal(reopened.runner.failed, timeout=10000) as failed:
+        reopened.show()
+    assert "do not broadcast" in str(failed.args[0])
+    assert reopened.document.path == str(path) and reopened.document.saved_json() == saved
+    assert "(4, 3) and (5,) do not broadcast" in reopened.scene.nodes["a"].error
+    with qtbot.waitSignal(reopened.runner.finished, timeout=10000):
+        reopened.document.set_params("y", {"source": "fill", "fill": 1.0, "shape": (4, 3)})
+    assert reopened.scene.nodes["a"].error is None
+    reopened.document.undo_stack.setClean()
+    reopened.close()
