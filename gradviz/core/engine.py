@@ -99,7 +99,7 @@ class Engine:
             values, recomputed = self._forward(plan, device, graph)
             grads, edge_grads = self._backward(plan, device, values)
         return RunResult(device, graph.dtype, plan, values, grads, edge_grads, recomputed,
-                         time.perf_counter() - started)
+                         time.perf_counter() - started, graph.revision)
 
     def _forward(self, plan, device, graph):
         xp, dtype, base_dir = device.xp, graph.dtype, graph.base_dir
@@ -177,10 +177,13 @@ class RunResult:
     """Values and gradients of one run. Arrays stay on the run's device; `value`, `grad`
     and `edge_grad` bring one to the host (read-only NumPy arrays). `derived` is where
     readers keep what they compute from the run (display previews), so it is computed
-    once and goes away with the run."""
+    once and goes away with the run. `revision` is the graph revision it was computed
+    from: a reader compares it with the graph's to tell current results from stale."""
 
-    def __init__(self, device, dtype, plan, values, grads, edge_grads, recomputed, seconds):
+    def __init__(self, device, dtype, plan, values, grads, edge_grads, recomputed, seconds,
+                 revision):
         self.device = device
+        self.revision = revision
         self.dtype = dtype
         self.target = plan.target
         self.shapes = plan.shapes

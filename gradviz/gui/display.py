@@ -130,16 +130,18 @@ def edge_style(magnitude, top):
     return tuple(int(c) for c in table[int(round(t * 255))]), 1.5 + 2.5 * t
 
 
-def describe_cell(previews, node_id, kind, lead, row, col, view):
+def describe_cell(previews, node_id, kind, lead, row, col, view, name=None):
     """Tooltip text for a heatmap cell: index, value and gradient at full precision
-    (a block's mean where the preview averages several elements)."""
+    (a block's mean where the preview averages several elements). `name`: how the
+    user knows the node (its label), by default its id."""
+    name = name or node_id
     preview = node_preview(previews, node_id, kind, view)
     index = preview.source_index(lead, row, col)
     if all(isinstance(i, int) for i in index):
         value = previews.element(node_id, "value", index)
         grad = previews.element(node_id, "grad", index)
-        where = f"{node_id}[{', '.join(map(str, index))}]" if index else node_id
+        where = f"{name}[{', '.join(map(str, index))}]" if index else name
         return f"{where}\nvalue = {value!r}\ngrad  = {grad!r}"
     ranges = ", ".join(f"{i}" if isinstance(i, int) else f"{i[0]}:{i[1]}" for i in index)
     cell = preview.data[(*lead, row, col)] if preview.data.ndim > 2 else preview.data[row, col]
-    return f"{node_id}[{ranges}]\nmean {NAMES[kind]} of the block = {float(cell)!r}"
+    return f"{name}[{ranges}]\nmean {NAMES[kind]} of the block = {float(cell)!r}"

@@ -7,9 +7,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage
 
 from ..core.views import NAMES
-from . import colors, display
+from . import colors, display, theme
 
 BAR_W, BAR_H, ROW = 110, 8, 26
+STALE_TEXT = "stale: not the current graph (F5 runs it)"
 
 
 def _bar_image(table, start=0.0):
@@ -41,9 +42,10 @@ def paint_legend(painter, viewport_rect, legend):
     if not legend:
         return
     rows = legend_rows(legend)
+    stale = STALE_TEXT if legend.get("stale") else ""
     bars = {"diverging": _bar_image(colors.lut(colors.DIVERGING)),
             "sequential": _bar_image(colors.lut(colors.SEQUENTIAL), display.EDGE_FLOOR)}
-    height = ROW * len(rows) + 26
+    height = ROW * len(rows) + 26 + (16 if stale else 0)
     width = BAR_W + 120
     box = QRectF(viewport_rect.width() - width - 10, viewport_rect.height() - height - 10,
                  width, height)
@@ -57,6 +59,11 @@ def paint_legend(painter, viewport_rect, legend):
     font.setPointSizeF(7.5)
     painter.setFont(font)
     y = box.top() + 6
+    if stale:
+        painter.setPen(theme.STALE)
+        painter.drawText(QRectF(box.left() + 8, y, box.width() - 16, 12),
+                         Qt.AlignmentFlag.AlignLeft, stale)
+        y += 16
     for label, left, right, bar in rows:
         painter.setPen(QColor(230, 230, 230))
         painter.drawText(QRectF(box.left() + 8, y, box.width() - 16, 12),

@@ -15,7 +15,7 @@ from ..core.errors import GradvizError
 from ..core.examples import example_names
 from ..core.graph import DTYPES
 from ..core.views import VIEWS, get_view
-from . import display
+from . import display, theme
 from .autosave import Autosave
 from .document import Document
 from .file_actions import FileActions
@@ -29,6 +29,7 @@ from .view import GraphView
 from .worker import RunController
 
 CLIPBOARD_MIME = "application/x-gradviz"
+STALE_DELAY_MS = 250   # with Auto-run on, a run usually replaces stale results sooner
 
 
 class MainWindow(FileActions, QMainWindow):
@@ -44,7 +45,11 @@ class MainWindow(FileActions, QMainWindow):
         self.last_result = None
         self.last_error = None
         self._run_started = 0.0
+        self._run_ms = 0.0
+        self._run_error = None      # the status bar's "Cannot run: …", while shown
         self._run_scheduled = False
+        self._stale_timer = QTimer(self, singleShot=True, interval=STALE_DELAY_MS)
+        self._stale_timer.timeout.connect(self._mark_stale)
         self.quick_add = QuickAdd(self)
         self._quick_add_pos = QPointF()
         self.settings = QSettings("gradviz", "gradviz")
@@ -364,8 +369,45 @@ class MainWindow(FileActions, QMainWindow):
     def _on_edited(self):
         self._refresh_targets()
         self.dtype_box.setCurrentText(self.document.graph.dtype)
+        self._show_run_status()   # a renamed target reads its new name
+        self._follow_staleness()
         if self.act_auto.isChecked():
             self.schedule_run()
+
+    # ---- what is shown belongs to the current graph, or is marked stale ------------
+    def results_current(self):
+        """Whether the results on screen were computed from the graph as it is now."""
+        result = self.scene.result
+        return result is not None and result.revision == self.document.graph.revision
+
+    def _follow_staleness(self):
+        """After an edit: results of the previous graph are marked stale, at once when
+        no run is coming, else only if the run has not replaced them shortly."""
+        if self.scene.result is None or self.results_current():
+            return
+        if self.act_auto.isChecked() and self.last_error is None:
+            self._stale_timer.start()
+        else:
+            self._mark_stale()
+
+    def _mark_stale(self):
+        if self.scene.result is not None and not self.results_current():
+            self.scene.set_stale(True)
+            self._show_run_status()
+
+    def _show_run_status(self):
+        """The right of the status bar: what the results on screen are."""
+        result = self.scene.result
+        if result is None:
+            text = "error" if self.last_error else ""
+        elif self.scene.stale:
+            text = "stale: the graph changed since this run (F5 runs it)"
+        else:
+            text = (f"∂ sum({self.scene.title(result.target)}) · {result.device.name} · "
+                    f"{self._run_ms:.1f} ms")
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(f"color: {theme.STALE.name()}" if self.scene.stale
+                                        else "")
 
     def schedule_run(self):
         """Run once the current burst of edits is over (coalesced in the event loop)."""
@@ -376,7 +418,9 @@ class MainWindow(FileActions, QMainWindow):
     def run_now(self):
         self._run_scheduled = False
         if not self.document.graph.nodes:
-            self.last_result = None
+            self.last_result = self.last_error = None
+            self.scene.clear_result()
+            self._clear_run_error()
             self.status_label.setText("empty graph")
             return
         self._run_started = time.perf_counter()
@@ -414,17 +458,29 @@ class MainWindow(FileActions, QMainWindow):
 
     def _on_result(self, result):
         self.last_result, self.last_error = result, None
+        self._stale_timer.stop()
         self.scene.show_result(result)
         self.inspector.set_result(result)
         self.properties.refresh()
-        ms = (time.perf_counter() - self._run_started) * 1000
-        self.status_label.setText(f"∂ sum({result.target}) · {result.device.name} · {ms:.1f} ms")
+        self._run_ms = (time.perf_counter() - self._run_started) * 1000
+        self._clear_run_error()
+        self._show_run_status()
+        if not self.results_current():   # edited while it ran: another run is coming
+            self._follow_staleness()
 
     def _on_failure(self, error):
         self.last_error = error
         self.scene.show_error(error)
-        self.status_label.setText("error")
-        self.show_message(f"Cannot run: {error}", 0)
+        self._mark_stale()
+        self._show_run_status()
+        self._run_error = f"Cannot run: {error}"
+        self.show_message(self._run_error, 0)
+
+    def _clear_run_error(self):
+        """The left of the status bar keeps a run's error only until the next run."""
+        if self._run_error and self.statusBar().currentMessage() == self._run_error:
+            self.statusBar().clearMessage()
+        self._run_error = None
 
     def _refresh_targets(self):
         box = self.target_box
@@ -432,8 +488,8 @@ class MainWindow(FileActions, QMainWindow):
         box.blockSignals(True)
         box.clear()
         box.addItem("auto (single output)", None)
-        for node_id in graph.nodes:
-            box.addItem(node_id, node_id)
+        for node in graph.nodes.values():
+            box.addItem(node.title, node.id)
         box.setCurrentIndex(max(box.findData(graph.target), 0) if graph.target else 0)
         box.blockSignals(False)
 
@@ -455,7 +511,8 @@ class MainWindow(FileActions, QMainWindow):
         item.setToolTip(reason if available else f"Unavailable: {reason}")
 
     def _on_replaced(self):
-        self.last_result = None
+        self.last_result = self.last_error = None
+        self._clear_run_error()
         self.properties.set_node(None)
         QTimer.singleShot(0, self.view.fit_all)
 

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from ..core.errors import GraphError
 from ..core.ops import OPS
+from ..core.shapes import shape_text
 from .param_editors import editor_for
 
 
@@ -16,6 +17,7 @@ class PropertiesPanel(QWidget):
         self.status = status            # callable(str) for the status bar
         self.node_id = None
         self._shown = None
+        self._shown_node = None
         self._form_key = None
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(6, 6, 6, 6)
@@ -35,17 +37,22 @@ class PropertiesPanel(QWidget):
         self.refresh()
 
     def refresh(self):
+        """Follow the document: every edit, undo and redo of the selected node (or of
+        what feeds it) shows at once; a node that no longer exists clears the panel."""
         graph = self.document.graph
         node = graph.nodes.get(self.node_id)
-        state = (node.id, id(node.params), node.label) if node else None
-        if state == self._shown and self.body is not None:
+        if node is None:
+            self.node_id = None
+        state = (node.rev, node.label, graph.revision) if node else None
+        same_node = node is not None and node is self._shown_node
+        showing_hint = self._shown_node is None
+        if self.body is not None and (same_node and state == self._shown or
+                                      node is None and showing_hint):
             return
-        if node is not None and self._shown and self._shown[0] == node.id \
-                and self._form_key == self._key(node):
-            self._shown = state
+        self._shown, self._shown_node = state, node
+        if same_node and self._form_key == self._key(node):
             self._update_fields(node)   # same form: new values in place, focus kept
             return
-        self._shown = state
         self._form_key = self._key(node) if node is not None else None
         if self.body is not None:
             self.body.deleteLater()
@@ -61,7 +68,8 @@ class PropertiesPanel(QWidget):
             return
         spec = OPS[node.op]
         form = QFormLayout(self.body)
-        form.addRow("Node", QLabel(f"{node.id} · {spec.title}"))
+        self.info = {"node": QLabel()}
+        form.addRow("Node", self.info["node"])
         about = QLabel(spec.doc)
         about.setWordWrap(True)
         about.setStyleSheet("color: #9a9ca3")
@@ -78,12 +86,12 @@ class PropertiesPanel(QWidget):
             self.fields[param.name] = widget
             form.addRow(param.name, widget)
             widget.setToolTip(param.doc)
-        for port, src in zip(spec.inputs, graph.inputs_of(node.id)):
-            known = src is not None and graph.shape(src) is not None
-            where = f"{src} {tuple(graph.shape(src))}" if known else src or "not connected"
-            form.addRow(f"in {port}", QLabel(where))
-        shape = graph.shape(node.id)
-        form.addRow("Output", QLabel("unknown" if shape is None else str(tuple(shape))))
+        for port in spec.inputs:
+            self.info[port] = QLabel()
+            form.addRow(f"in {port}", self.info[port])
+        self.info["output"] = QLabel()
+        form.addRow("Output", self.info["output"])
+        self._update_info(node)
 
     @staticmethod
     def _key(node):
@@ -96,6 +104,23 @@ class PropertiesPanel(QWidget):
         self.fields["label"].setText(node.label)
         for param in OPS[node.op].active_params(node.params):
             self.fields[param.name].set_value(node.params.get(param.name))
+        self._update_info(node)
+
+    def _update_info(self, node):
+        """The rows that depend on the rest of the graph: inputs and output shape."""
+        graph = self.document.graph
+        spec = OPS[node.op]
+        name = f"{node.title} ({node.id})" if node.label else node.id
+        self.info["node"].setText(f"{name} · {spec.title}")
+        for port, src in zip(spec.inputs, graph.inputs_of(node.id)):
+            if src is None:
+                text = "not connected"
+            else:
+                shape = graph.shape(src)
+                text = graph.nodes[src].title + ("" if shape is None else f" {shape_text(shape)}")
+            self.info[port].setText(text)
+        shape = graph.shape(node.id)
+        self.info["output"].setText("unknown" if shape is None else shape_text(shape))
 
     # ---- committing ------------------------------------------------------------------
     def _commit(self, node_id, param, value):

@@ -33,7 +33,8 @@ class GraphScene(QGraphicsScene):
         self.view_mode = "both"  # a name from gradviz.core.views
         self.shared_scale = False
         self.result = None
-        self.legend = None       # {"limits": {kind: m or None}, "edge_top": float}
+        self.stale = False       # the result shown is not of the current graph
+        self.legend = None       # {"limits": {kind: m or None}, "edge_top": float, "stale"}
         self._handlers = {
             events.NodeAdded: lambda e: self._add_node(e.node),
             events.NodeRemoved: lambda e: self.removeItem(self.nodes.pop(e.node.id)),
@@ -56,6 +57,7 @@ class GraphScene(QGraphicsScene):
         if self._graph is not None:
             self._graph.unsubscribe(self._on_event)
         self._drag = None
+        self.result, self.legend, self.stale = None, None, False
         self.clear()
         self.nodes.clear()
         self.edges.clear()
@@ -72,6 +74,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node(self, node):
         item = NodeItem(node)
+        item.set_stale(self.stale)
         self.nodes[node.id] = item
         self.addItem(item)
 
@@ -132,6 +135,23 @@ class GraphScene(QGraphicsScene):
         self.legend = {"limits": display.legend_limits(limit_of, view, self.shared_scale),
                        "edge_top": top}
         self.mark_target(result.target)
+        self.set_stale(False)
+
+    def clear_result(self):
+        """Nothing to show (the graph is empty)."""
+        self.result, self.legend, self.stale = None, None, False
+        self.update()
+
+    def set_stale(self, stale):
+        """Mark what the last run painted as not of the current graph (dimmed, a mark
+        on each node and in the legend), or as current again."""
+        self.stale = stale
+        for item in self.nodes.values():
+            item.set_stale(stale)
+        for item in self.edges.values():
+            item.set_stale(stale)
+        if self.legend is not None:
+            self.legend["stale"] = stale
         self.update()
 
     def edge_tooltip(self, edge):
@@ -143,7 +163,7 @@ class GraphScene(QGraphicsScene):
         previews = Previews.of(result)
         value = previews.stats(edge.src, "value")
         grad = previews.edge_stats(edge.dst, edge.port)
-        lines = [f"{edge.src} → {edge.dst}.{edge.port}",
+        lines = [f"{self.title(edge.src)} → {self.title(edge.dst)}.{edge.port}",
                  f"carries {shape_text(value['shape'])} "
                  f"min {value['min']:.6g} max {value['max']:.6g} mean {value['mean']:.6g}"]
         if grad is None:
@@ -166,7 +186,12 @@ class GraphScene(QGraphicsScene):
         if self.result is None or node_id not in self.result:
             return ""
         return display.describe_cell(Previews.of(self.result), node_id, panel.kind, lead,
-                                     row, col, get_view(self.view_mode))
+                                     row, col, get_view(self.view_mode), self.title(node_id))
+
+    def title(self, node_id):
+        """How the user knows a node: its label, else its id."""
+        node = self._graph.nodes.get(node_id)
+        return node.title if node else node_id
 
     def show_error(self, error):
         for node_id, item in self.nodes.items():

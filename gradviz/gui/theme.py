@@ -16,6 +16,8 @@ EDGE_SELECTED = QColor("#f0a030")
 PORT = QColor("#c8c9cc")
 PORT_OK = QColor("#46a758")
 PORT_BAD = QColor("#e5484d")
+STALE = QColor("#e0a43a")   # results that do not belong to the current graph
+STALE_OPACITY = 0.35        # how dim stale heatmaps are drawn
 
 CATEGORY = {  # header colors, by op category
     "Inputs": QColor("#2f6f8f"),

@@ -23,6 +23,7 @@ class EdgeItem(QGraphicsPathItem):
         self.src_item, self.dst_item = src_item, dst_item
         self.color = QColor(theme.EDGE)
         self.width = 2.0
+        self.stale = False
         self.badge = Heatmap(self)
         self.badge.setVisible(False)
         self.badge.setZValue(1)
@@ -41,6 +42,12 @@ class EdgeItem(QGraphicsPathItem):
             w, h = self.badge.pixel_size()
             mid = self.path().pointAtPercent(0.5)
             self.badge.setPos(mid.x() - w / 2, mid.y() - h / 2)
+
+    def set_stale(self, stale):
+        """Dim the flow color and the badge: they show a run of an earlier graph."""
+        self.stale = stale
+        self.badge.setOpacity(theme.STALE_OPACITY if stale else 1.0)
+        self.update()
 
     def set_flow(self, rgb, width):
         self.color = QColor(*rgb)
@@ -70,6 +77,8 @@ class EdgeItem(QGraphicsPathItem):
             painter.setPen(QPen(theme.EDGE_SELECTED, self.width + 3, Qt.PenStyle.SolidLine,
                                 Qt.PenCapStyle.RoundCap))
             painter.drawPath(self.path())
-        painter.setPen(QPen(self.color, self.width, Qt.PenStyle.SolidLine,
-                            Qt.PenCapStyle.RoundCap))
+        color = QColor(self.color)
+        if self.stale:
+            color.setAlphaF(theme.STALE_OPACITY)
+        painter.setPen(QPen(color, self.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         painter.drawPath(self.path())

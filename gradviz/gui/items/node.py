@@ -74,6 +74,7 @@ class NodeItem(QGraphicsItem):
         self.error = None
         self.waiting = False
         self.is_target = False
+        self.stale = False
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -139,6 +140,7 @@ class NodeItem(QGraphicsItem):
             self.clear_body()
             self.body = body_type(self)
             self.body.setPos(0, self.body_top())
+            self.body.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
         self.waiting = False
         return self.body
 
@@ -163,6 +165,14 @@ class NodeItem(QGraphicsItem):
         self.error = message
         self.refresh()
 
+    def set_stale(self, stale):
+        """Dim the body and mark the header while the results shown are not of the
+        current graph."""
+        self.stale = stale
+        if self.body is not None:
+            self.body.setOpacity(theme.STALE_OPACITY if stale else 1.0)
+        self.update()
+
     def set_target(self, is_target):
         self.is_target = is_target
         self.update()
@@ -186,10 +196,18 @@ class NodeItem(QGraphicsItem):
         shape = self.scene().node_shape_text(self.node_id) if self.scene() else ""
         badge = f"{shape}  {self.spec.name}" if shape and shape != "scalar" else self.spec.name
         badge = f"∂ {badge}" if self.is_target else badge
+        metrics = QFontMetricsF(small)
         room = layout.NODE_WIDTH - 16 - self.title.boundingRect().width()
-        badge = QFontMetricsF(small).elidedText(badge, Qt.TextElideMode.ElideMiddle, room)
-        painter.drawText(op_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                         badge)
+        mark = "stale" if self.stale and self.body is not None else ""
+        if mark:
+            room -= metrics.horizontalAdvance(mark + "  ")
+        badge = metrics.elidedText(badge, Qt.TextElideMode.ElideMiddle, room)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(op_rect, right, badge)
+        if mark:
+            painter.setPen(theme.STALE)
+            painter.drawText(op_rect.adjusted(0, 0, -metrics.horizontalAdvance(badge + "  "), 0),
+                             right, mark)
         painter.setPen(theme.TEXT)
         for port, item in self.inputs.items():
             painter.drawText(QRectF(12, item.y() - 9, 80, 18), Qt.AlignmentFlag.AlignVCenter,
