@@ -34,13 +34,13 @@ def text_report(graph, result) -> str:
     small = []
     for node_id in result.order:
         value, grad = result.value(node_id), result.grad(node_id)
-        rows.append([one_line(node_id), graph.nodes[node_id].op, str(tuple(value.shape)),
+        rows.append([one_line(graph.nodes[node_id].title), graph.nodes[node_id].op, str(tuple(value.shape)),
                      *_stats(value), *_stats(grad)])
         if value.size <= SMALL:
-            small.append((node_id, value, grad))
+            small.append((graph.nodes[node_id].title, value, grad))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [f"device {result.device.name}, {result.dtype}; gradients of "
-             f"sum({one_line(result.target)})", ""]
+             f"sum({one_line(graph.nodes[result.target].title)})", ""]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     for node_id, value, grad in small:
         name = one_line(node_id)

@@ -1,0 +1,172 @@
+"""What the window shows is the current state: Properties follows every change, the
+status bar reports the latest run only, results of an earlier graph are marked stale,
+and labels are used wherever the user reads a node's name."""
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from gradviz.core.examples import example_path
+from gradviz.gui import theme
+from gradviz.gui.legend import STALE_TEXT
+from tests.gui.conftest import add_with_quick_add, drag
+from tests.gui.test_build_notebook import set_field
+from tests.gui.test_undo_history import click_header
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def quick_add_at(window, qtbot, op, scene_point):
+    """Tab with the pointer at `scene_point`, type the op, Enter: the new node's id.
+    (The offscreen platform does not give the activation back after a popup.)"""
+    view = window.view
+    view.zoom_100()
+    view.centerOn(scene_point + QPointF(150, -100))   # the pointer off-centre
+    point = view.mapFromScene(scene_point)
+    QTest.mouseMove(view.viewport(), point + QPoint(1, 1))   # a move even if QTest
+    QTest.mouseMove(view.viewport(), point)                  # thinks it is there
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    add_with_quick_add(window, op, op, point)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window.scene.selected_node_ids()[0]
+
+
+def info(window, row):
+    return window.properties.info[row].text()
+
+
+# ---- Properties -------------------------------------------------------------------------
+
+
+def test_properties_follow_a_connection_made_with_the_mouse(window, qtbot):
+    new = quick_add_at(window, qtbot, "tanh", QPointF(0, 450))
+    assert info(window, "a") == "not connected" and info(window, "output") == "unknown"
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        drag(window.view, window.scene.nodes["b"].output_pos(),
+             window.scene.nodes[new].input_pos("a"))
+    assert info(window, "a") == "b 4×3" and info(window, "output") == "4×3"
+    assert window.act_undo.text() == "Undo Connect b → tanh1"
+    QTest.keyClick(window.view, Qt.Key.Key_Z, CTRL)   # undo the connection
+    assert info(window, "a") == "not connected" and info(window, "output") == "unknown"
+
+
+def test_properties_show_undone_and_redone_values(window, qtbot):
+    click_header(window, "c")
+    before = window.properties.fields["axis"].text()
+    set_field(window, "axis", "0")
+    assert info(window, "output") == "3"
+    QTest.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert window.properties.fields["axis"].text() == before
+    assert info(window, "output") == "scalar"
+    QTest.keyClick(window.view, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert window.properties.fields["axis"].text() == "0" and info(window, "output") == "3"
+
+
+def test_properties_clear_when_their_node_is_undone_away(window, qtbot):
+    quick_add_at(window, qtbot, "exp", QPointF(0, 450))
+    assert "label" in window.properties.fields
+    QTest.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert window.properties.fields == {} and window.properties.node_id is None
+
+
+def test_properties_clear_when_another_example_opens(window, qtbot):
+    click_header(window, "x")
+    assert "source" in window.properties.fields
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        window.examples_menu.actions()[[a.text() for a in window.examples_menu.actions()]
+                                       .index("cnn")].trigger()
+    assert window.properties.fields == {}
+
+
+# ---- the status bar -----------------------------------------------------------------------
+
+
+def test_a_run_error_leaves_the_status_bar_once_a_run_succeeds(window, qtbot):
+    click_header(window, "y")
+    window.properties.fields["source"].setCurrentText("fill")
+    with qtbot.waitSignal(window.runner.failed, timeout=10000):
+        set_field(window, "shape", "5")
+    assert window.statusBar().currentMessage().startswith("Cannot run")
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        QTest.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert window.statusBar().currentMessage() == ""
+    assert window.status_label.text().startswith("∂ sum(c)")
+
+
+# ---- stale results ------------------------------------------------------------------------
+
+
+def stale_marks(window):
+    """Which parts of the window carry the stale mark."""
+    scene = window.scene
+    return {"nodes": {n for n, item in scene.nodes.items() if item.stale},
+            "legend": bool(scene.legend and scene.legend.get("stale")),
+            "status": window.status_label.text().startswith("stale")}
+
+
+def test_with_auto_run_off_an_edit_marks_the_results_stale_until_a_run(window, qtbot):
+    window.act_auto.trigger()
+    assert not window.act_auto.isChecked()
+    click_header(window, "x")
+    set_field(window, "label", "renamed")   # a label is not a result: nothing stale
+    assert stale_marks(window) == {"nodes": set(), "legend": False, "status": False}
+    window.properties.fields["source"].setCurrentText("fill")
+    marks = stale_marks(window)
+    assert marks == {"nodes": set("xyzabc"), "legend": True, "status": True}
+    assert window.scene.nodes["a"].body.opacity() < 1
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        QTest.keyClick(window.view, Qt.Key.Key_F5)
+    assert stale_marks(window) == {"nodes": set(), "legend": False, "status": False}
+    assert window.scene.nodes["a"].body.opacity() == 1
+
+
+def test_after_a_failed_run_the_old_results_are_stale(window, qtbot):
+    click_header(window, "y")
+    window.properties.fields["source"].setCurrentText("fill")
+    with qtbot.waitSignal(window.runner.failed, timeout=10000):
+        set_field(window, "shape", "5")
+    assert stale_marks(window)["nodes"] == set("xyzabc")
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        QTest.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert stale_marks(window) == {"nodes": set(), "legend": False, "status": False}
+
+
+def amber_pixels_in_legend(window):
+    """Pixels of the stale color in the legend's corner of the canvas."""
+    image = window.view.viewport().grab().toImage()
+    w, h = image.width(), image.height()
+    stale = theme.STALE
+    return sum(1 for x in range(w - 260, w, 2) for y in range(h - 200, h, 2)
+               if abs(image.pixelColor(x, y).red() - stale.red()) < 40
+               and abs(image.pixelColor(x, y).green() - stale.green()) < 40
+               and abs(image.pixelColor(x, y).blue() - stale.blue()) < 40)
+
+
+def test_the_legend_says_stale(window, qtbot):
+    current = amber_pixels_in_legend(window)
+    window.act_auto.trigger()
+    window.document.set_params("z", {"source": "fill", "fill": 3.0, "shape": (4, 3)})
+    assert window.scene.legend["stale"] and STALE_TEXT.startswith("stale")
+    assert amber_pixels_in_legend(window) > current + 20
+
+
+# ---- labels ---------------------------------------------------------------------------------
+
+
+def test_a_renamed_node_is_called_by_its_label(window, qtbot):
+    click_header(window, "c")
+    set_field(window, "label", "loss")
+    assert window.status_label.text().startswith("∂ sum(loss)")
+    box = window.target_box
+    assert "loss" in [box.itemText(i) for i in range(box.count())]
+    edge = window.document.graph.input_edge("c", "a")
+    assert window.scene.edge_tooltip(edge).startswith("b → loss.a")
+
+
+def test_a_file_opened_with_labels_reads_them_in_the_run_table(tmp_path):
+    import gradviz
+    from gradviz.report import text_report
+    g = gradviz.load(example_path("seed"))
+    g.set_label("c", "loss")
+    g.set_label("x", "weights")
+    report = text_report(g, g.run())
+    assert "gradients of sum(loss)" in report and "\nweights " in report
