@@ -1,13 +1,45 @@
 """Drag-to-connect: from a port to a port of the other kind, in either direction."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSimpleTextItem
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem
 
 from ..core.errors import GraphError
 from . import theme
 from .items.edge import curve
+
+
+class RefusalLabel(QGraphicsPathItem):
+    """Why the connection under the pointer cannot be made: light text in a rounded box
+    of the canvas's color with a red border, beside the pointer, the same size at any
+    zoom (so it stays readable over heatmaps and when zoomed out)."""
+    OFFSET = QPointF(14, 10)    # from the pointer, in pixels
+    PADDING = 4
+    RADIUS = 4
+
+    def __init__(self):
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setBrush(theme.CANVAS)
+        self.setPen(QPen(theme.PORT_BAD, 1))
+        self.setZValue(6)
+        self._text = QGraphicsSimpleTextItem(self)
+        self._text.setBrush(theme.TEXT)
+        self._text.setPos(self.OFFSET + QPointF(self.PADDING, self.PADDING))
+        self.setVisible(False)
+
+    def text(self):
+        return self._text.text()
+
+    def set_text(self, text):
+        self._text.setText(text)
+        self.setVisible(bool(text))
+        pad = self.PADDING
+        box = QPainterPath()
+        box.addRoundedRect(self._text.mapRectToParent(self._text.boundingRect())
+                           .adjusted(-pad, -pad, pad, pad), self.RADIUS, self.RADIUS)
+        self.setPath(box)
 
 
 class ConnectDrag:
@@ -19,9 +51,7 @@ class ConnectDrag:
         self.line = QGraphicsPathItem()
         self.line.setPen(QPen(theme.EDGE, 2, Qt.PenStyle.DashLine))
         self.line.setZValue(5)
-        self.hint = QGraphicsSimpleTextItem()
-        self.hint.setBrush(theme.PORT_BAD)
-        self.hint.setZValue(6)
+        self.hint = RefusalLabel()
         scene.addItem(self.line)
         scene.addItem(self.hint)
         self.update(pos)
@@ -51,8 +81,8 @@ class ConnectDrag:
         anchor = self.start.scenePos()
         end = port.scenePos() if edge else pos
         self.line.setPath(curve(anchor, end) if self.start.is_output else curve(end, anchor))
-        self.hint.setText(self.reason or "")
-        self.hint.setPos(pos.x() + 14, pos.y() + 10)
+        self.hint.set_text(self.reason or "")
+        self.hint.setPos(pos)
 
     def cancel(self):
         self._set_candidate(None, None)

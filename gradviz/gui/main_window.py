@@ -190,6 +190,8 @@ class MainWindow(FileActions, QMainWindow):
         bar = self.addToolBar("Run")
         bar.setObjectName("run")
         bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.setStyleSheet(theme.TOOLBAR_STYLE)
         bar.addWidget(QLabel(" Device "))
         self.device_box = QComboBox()
         for kind in DEVICE_KINDS.values():

@@ -2,7 +2,8 @@
 appears here without any GUI change."""
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QFrame, QLineEdit, QListWidget, QListWidgetItem, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout)
 
@@ -10,6 +11,7 @@ from ..core.ops import CATEGORIES, OPS
 from .view import OP_MIME
 
 OP_ROLE = Qt.ItemDataRole.UserRole
+QUICK_ADD_ROWS = 14    # entries the quick-add popup shows without scrolling
 
 
 def ops_by_category():
@@ -18,6 +20,36 @@ def ops_by_category():
     for spec in OPS.values():
         groups[spec.category].append(spec)
     return [(category, specs) for category, specs in groups.items() if specs]
+
+
+def entry_text(spec):
+    return f"{spec.title}   ({spec.name})"
+
+
+def match_rank(spec, query):
+    """How well an op matches a lower-case query: 0 when its name or title is the query,
+    1 when one starts with it, 2 when one contains it, 3 when only its doc does; None
+    when nothing does. An empty query matches every op alike."""
+    names = (spec.name.lower(), spec.title.lower())
+    if query in names:
+        return 0
+    if any(name.startswith(query) for name in names):
+        return 1
+    if any(query in name for name in names):
+        return 2
+    if query in spec.doc.lower():
+        return 3
+    return None
+
+
+def ops_matching(text):
+    """The ops that match the text, best first, then in category order, then in the
+    order they are declared."""
+    query = text.strip().lower()
+    ranks = {spec.name: match_rank(spec, query) for spec in OPS.values()}
+    matches = [spec for spec in OPS.values() if ranks[spec.name] is not None]
+    return sorted(matches, key=lambda spec: (ranks[spec.name],
+                                             CATEGORIES.index(spec.category)))
 
 
 class Palette(QTreeWidget):
@@ -34,7 +66,7 @@ class Palette(QTreeWidget):
             group = QTreeWidgetItem(self, [category])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for spec in specs:
-                item = QTreeWidgetItem(group, [f"{spec.title}   ({spec.name})"])
+                item = QTreeWidgetItem(group, [entry_text(spec)])
                 item.setData(0, OP_ROLE, spec.name)
                 item.setToolTip(0, spec.doc)
         self.expandAll()
@@ -78,39 +110,43 @@ class QuickAdd(QFrame):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
         layout.addWidget(self.list)
-        self.resize(240, 260)
-        for spec in OPS.values():
-            item = QListWidgetItem(f"{spec.title}   ({spec.name})")
-            item.setData(OP_ROLE, spec.name)
-            item.setToolTip(spec.doc)
-            self.list.addItem(item)
-        self.search.textChanged.connect(self._filter)
+        self._show_matches("")
+        self._fit_to_entries()
+        self.search.textChanged.connect(self._show_matches)
         self.search.returnPressed.connect(self._choose_current)
         self.list.itemActivated.connect(self._choose)
         self.search.installEventFilter(self)
 
+    def _fit_to_entries(self):
+        """Wide enough for the longest entry, tall enough for QUICK_ADD_ROWS of them."""
+        frame = 2 * self.list.frameWidth()
+        width = self.list.sizeHintForColumn(0) + self.list.verticalScrollBar().sizeHint().width()
+        rows = min(QUICK_ADD_ROWS, self.list.count())
+        self.list.setFixedSize(width + frame, rows * self.list.sizeHintForRow(0) + frame)
+        self.adjustSize()
+
     def popup(self, global_pos):
         self.search.clear()
-        self.move(global_pos)
-        self.show()
+        self.show()   # first: the window's frame is known once shown
+        self.move(self._on_screen(global_pos))
         self.search.setFocus()
 
-    def _filter(self, text):
-        """Show the ops whose name or title contains the text; preselect the best one
-        (a name or title that starts with it)."""
-        text = text.strip().lower()
-        best, best_rank = None, None
-        for i in range(self.list.count()):
-            item = self.list.item(i)
-            name = item.data(OP_ROLE)
-            hidden = bool(text) and text not in item.text().lower()
-            item.setHidden(hidden)
-            if hidden:
-                continue
-            rank = (not name.startswith(text), not item.text().lower().startswith(text), i)
-            if best_rank is None or rank < best_rank:
-                best, best_rank = item, rank
-        self.list.setCurrentItem(best)
+    def _on_screen(self, global_pos):
+        """Where the popup goes to open at `global_pos`, moved into the screen if need be."""
+        area = (QGuiApplication.screenAt(global_pos) or self.screen()).availableGeometry()
+        size = self.frameGeometry().size()
+        return QPoint(max(area.left(), min(global_pos.x(), area.right() + 1 - size.width())),
+                      max(area.top(), min(global_pos.y(), area.bottom() + 1 - size.height())))
+
+    def _show_matches(self, text):
+        """List the ops that match the text, best first, and preselect the best."""
+        self.list.clear()
+        for spec in ops_matching(text):
+            item = QListWidgetItem(entry_text(spec))
+            item.setData(OP_ROLE, spec.name)
+            item.setToolTip(spec.doc)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
 
     def eventFilter(self, obj, event):
         # Up/Down in the search field move through the list.
@@ -122,7 +158,7 @@ class QuickAdd(QFrame):
 
     def _choose_current(self):
         item = self.list.currentItem()
-        if item is not None and not item.isHidden():
+        if item is not None:
             self._choose(item)
 
     def _choose(self, item):

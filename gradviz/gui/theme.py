@@ -18,6 +18,8 @@ PORT_OK = QColor("#46a758")
 PORT_BAD = QColor("#e5484d")
 STALE = QColor("#e0a43a")   # results that do not belong to the current graph
 STALE_OPACITY = 0.35        # how dim stale heatmaps are drawn
+HIGHLIGHT = QColor("#3b6ea8")
+BUTTON = QColor("#34363c")
 
 CATEGORY = {  # header colors, by op category
     "Inputs": QColor("#2f6f8f"),
@@ -30,6 +32,15 @@ CATEGORY = {  # header colors, by op category
     "Loss": QColor("#8a3b3b"),
 }
 DEFAULT_CATEGORY = QColor("#4a4d55")
+
+# Tool buttons look like buttons, not labels, and every checked toggle (Auto-run, the
+# views) is filled with the highlight color.
+TOOLBAR_STYLE = f"""
+QToolButton {{ border: 1px solid {BUTTON.name()}; border-radius: 3px; padding: 2px 6px; }}
+QToolButton:hover {{ border-color: {EDGE.name()}; }}
+QToolButton:checked {{ background: {HIGHLIGHT.name()}; color: {TEXT.name()};
+                       border-color: {HIGHLIGHT.lighter(130).name()}; }}
+"""
 
 
 def small_font(font):
@@ -55,8 +66,8 @@ def apply_app_style(app):
     roles = QPalette.ColorRole
     for role, color in [(roles.Window, "#2b2d31"), (roles.WindowText, "#e6e6e6"),
                         (roles.Base, "#1e1f22"), (roles.AlternateBase, "#26282c"),
-                        (roles.Text, "#e6e6e6"), (roles.Button, "#34363c"),
-                        (roles.ButtonText, "#e6e6e6"), (roles.Highlight, "#3b6ea8"),
+                        (roles.Text, "#e6e6e6"), (roles.Button, BUTTON.name()),
+                        (roles.ButtonText, "#e6e6e6"), (roles.Highlight, HIGHLIGHT.name()),
                         (roles.HighlightedText, "#ffffff"), (roles.ToolTipBase, "#111214"),
                         (roles.ToolTipText, "#e6e6e6"), (roles.PlaceholderText, "#7a7c83")]:
         p.setColor(role, QColor(color))
