@@ -1,20 +1,36 @@
 """The inspector: the selected node's (or edge's) value and gradient at full
-resolution, as pyqtgraph image views with level controls, a numeric table, and
-statistics; copy as text or save as .npy."""
+resolution, as pyqtgraph image views with level controls (one 2-d slice at a time),
+a numeric table, and statistics; copy as text or save as .npy."""
 from __future__ import annotations
 
-import io
-
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel,
-                               QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout,
-                               QWidget)
+                               QPushButton, QSlider, QSpinBox, QSplitter, QStyle, QTableView,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from ..core.preview import Previews
 from ..core.shapes import shape_text
 from ..core.views import NAMES
 from . import colors
+
+SAMPLE = 4096   # about how many numbers are formatted to size the table's columns
+
+
+def number_text(x):
+    """A number as the table, its tooltips and Copy show it: the shortest text that
+    reads back as the same float."""
+    return repr(float(x))
+
+
+def width_samples(array):
+    """Texts of `array`'s numbers to size the table's columns by: its finite extremes
+    and an evenly spaced sample (every number, below 2 x SAMPLE of them)."""
+    flat = np.asarray(array).reshape(-1)
+    finite = flat[np.isfinite(flat)]
+    extremes = (finite.min(), finite.max()) if finite.size else ()
+    sample = flat[::max(1, flat.size // SAMPLE)]
+    return [number_text(x) for x in (*extremes, *sample)]
 
 
 class ArrayTableModel(QAbstractTableModel):
@@ -44,8 +60,8 @@ class ArrayTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else self.grid.shape[1]
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole:
-            return repr(float(self.grid[index.row(), index.column()]))
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return number_text(self.grid[index.row(), index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -58,15 +74,70 @@ class ArrayTableModel(QAbstractTableModel):
         return str(section)
 
 
-def image_of(array):
-    """What an image view shows: 2-d as is, 0-/1-d as one row, more dims as a stack
-    of 2-d frames (the leading axes flattened)."""
-    a = np.asarray(array, dtype=np.float64)
-    if a.ndim < 2:
-        return a.reshape(1, -1)
-    if a.ndim == 2:
-        return a
-    return a.reshape(-1, a.shape[-2], a.shape[-1])
+def slice_labels(ndim):
+    """Labels of the axes an image is sliced along: all but the last two. A 4-d array's
+    are N and C, as the canvas tiles it (rows of batch items, channels across)."""
+    names = ("N", "C") if ndim == 4 else ("",) * max(ndim - 2, 0)
+    return [f"axis {i} ({name})" if name else f"axis {i}" for i, name in enumerate(names)]
+
+
+def image_slice(array, index):
+    """The 2-d image of `array` at `index` (one entry per sliced axis): 0-/1-d as one
+    row. Always 2-d, so pyqtgraph never reads a last axis of 3 or 4 as colors."""
+    a = np.asarray(array)
+    image = a.reshape(1, -1) if a.ndim < 2 else a[tuple(index)]
+    return image.astype(np.float64, copy=False)
+
+
+class SliceControls(QWidget):
+    """A spin box and a slider for each sliced axis: which 2-d slice the images show."""
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.ndim = None
+        self.spins, self.sliders = [], []
+        self.rows = QWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.rows)
+        self.set_shape(())
+
+    def index(self):
+        return tuple(spin.value() for spin in self.spins)
+
+    def set_shape(self, shape):
+        """Controls for an array of `shape`; indices stay where they fit."""
+        if len(shape) != self.ndim:
+            self._rebuild(len(shape))
+        for spin, slider, size in zip(self.spins, self.sliders, shape):
+            spin.setSuffix(f" of {size}")
+            spin.setMaximum(max(size - 1, 0))
+            slider.setMaximum(max(size - 1, 0))
+        self.setVisible(bool(self.spins))
+
+    def _rebuild(self, ndim):
+        self.ndim = ndim
+        self.rows.hide()
+        self.rows.deleteLater()
+        self.rows = QWidget()
+        layout = QHBoxLayout(self.rows)   # one row: the dock is short
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.spins, self.sliders = [], []
+        for label in slice_labels(ndim):
+            spin, slider = QSpinBox(), QSlider(Qt.Orientation.Horizontal)
+            spin.setPrefix(f"{label}: ")
+            spin.setToolTip("Index along this axis, from 0; the images show the last two axes")
+            spin.valueChanged.connect(slider.setValue)
+            slider.valueChanged.connect(spin.setValue)
+            spin.valueChanged.connect(lambda _: self.changed.emit())
+            slider.setMinimumWidth(160)
+            layout.addWidget(spin)
+            layout.addWidget(slider)
+            self.spins.append(spin)
+            self.sliders.append(slider)
+        layout.addStretch(1)
+        self.layout().addWidget(self.rows)
 
 
 def stats_text(stats, device):
@@ -85,6 +156,7 @@ class Inspector(QWidget):
         self.result = None
         self.subject = None           # ("node", id) or ("edge", Edge)
         self.arrays = {}              # "value"/"grad" -> host array
+        self.limits = {}              # "value"/"grad" -> m of the color levels (-m, m)
         self.images = {}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -118,8 +190,15 @@ class Inspector(QWidget):
         holder.setLayout(side)
         holder.setMaximumWidth(300)
         self.tabs = QTabWidget()
+        self.slices = SliceControls()
+        self.slices.changed.connect(self._show_images)
         self.image_page = QSplitter()
-        self.tabs.addTab(self.image_page, "Images")
+        images = QWidget()
+        image_layout = QVBoxLayout(images)
+        image_layout.setContentsMargins(0, 0, 0, 0)
+        image_layout.addWidget(self.slices)
+        image_layout.addWidget(self.image_page, 1)
+        self.tabs.addTab(images, "Images")
         self.table = QTableView()
         self.model = ArrayTableModel()
         self.table.setModel(self.model)
@@ -168,6 +247,7 @@ class Inspector(QWidget):
                 label.clear()
             for view in self.images.values():
                 view.setVisible(False)
+            self.slices.set_shape(())
             self.model.set_array(np.zeros((0, 0)))
             return
         previews = Previews.of(result)
@@ -189,20 +269,40 @@ class Inspector(QWidget):
                 self.arrays["grad"] = result.edge_grad(edge.src, edge.dst, edge.port)
         for kind, label in self.stats.items():
             label.setText(stats_text(stats[kind], result.device.name))
+        self.limits = {kind: colors.symmetric_limit(stats[kind]["absmax"])
+                       for kind in self.arrays}
+        self.slices.set_shape(self.arrays["value"].shape)
+        self._show_images(auto_range=True)
+        self._show_table()
+
+    def _show_images(self, auto_range=False):
+        """Each array's 2-d slice at the slice controls' index, levels from the whole array."""
         for kind in NAMES:
             view = self._image_view(kind)
             array = self.arrays.get(kind)
             view.setVisible(array is not None and array.size > 0)
             if array is not None and array.size:
-                m = colors.symmetric_limit(stats[kind]["absmax"])
-                view.setImage(image_of(array), autoLevels=False, levels=(-m, m),
-                              autoHistogramRange=False)
+                m = self.limits[kind]
+                view.setImage(image_slice(array, self.slices.index()), autoRange=auto_range,
+                              autoLevels=False, levels=(-m, m), autoHistogramRange=False)
                 view.ui.histogram.setHistogramRange(-m, m)
-        self._show_table()
 
     def _show_table(self):
         array = self.arrays.get(self.which.currentData())
         self.model.set_array(np.zeros((0, 0)) if array is None else array)
+        self._fit_columns()
+
+    def _fit_columns(self):
+        """Every column as wide as the widest number shown, so none is cut off with "…"."""
+        table, grid = self.table, self.model.grid
+        text = max((table.fontMetrics().horizontalAdvance(t) for t in width_samples(grid)),
+                   default=0)
+        # Qt's item delegate leaves a margin either side of the text; the grid takes a pixel.
+        margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                           table) + 1
+        header = table.horizontalHeader()
+        label = header.sectionSizeHint(grid.shape[1] - 1) if grid.shape[1] else 0
+        header.setDefaultSectionSize(max(text + 2 * margin + 1, label))
 
     # ---- export -----------------------------------------------------------------------
     def current(self):
@@ -212,12 +312,12 @@ class Inspector(QWidget):
         array = self.current()
         if array is None:
             return
-        buffer = io.StringIO()
         if array.ndim <= 2:
-            np.savetxt(buffer, np.atleast_2d(array), fmt="%.17g", delimiter="\t")
+            text = "".join("\t".join(map(number_text, row.tolist())) + "\n"
+                           for row in np.atleast_2d(array))
         else:
-            buffer.write(np.array2string(array, precision=17, threshold=array.size + 1))
-        QApplication.clipboard().setText(buffer.getvalue())
+            text = np.array2string(array, precision=17, threshold=array.size + 1)
+        QApplication.clipboard().setText(text)
         self.status(f"Copied a {array.shape} array as text")
 
     def save_dialog(self):
