@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
 from ..core import events
 from ..core.errors import GraphError
@@ -192,6 +192,22 @@ class GraphScene(QGraphicsScene):
         """How the user knows a node: its label, else its id."""
         node = self._graph.nodes.get(node_id)
         return node.title if node else node_id
+
+    def helpEvent(self, event):
+        """Tooltips: a node tells what is under the pointer (`NodeItem.tip_at`); other
+        items their own tooltip."""
+        item = next(iter(self.items(event.scenePos())), None)
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        if item is None:
+            super().helpEvent(event)
+            return
+        text = item.tip_at(item.mapFromScene(event.scenePos()))
+        if text:
+            QToolTip.showText(event.screenPos(), text, event.widget())
+        else:
+            QToolTip.hideText()
+        event.accept()
 
     def show_error(self, error):
         for node_id, item in self.nodes.items():

@@ -1,8 +1,10 @@
 """What the window shows is the current state: Properties follows every change, the
 status bar reports the latest run only, results of an earlier graph are marked stale,
 and labels are used wherever the user reads a node's name."""
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from gradviz.core.examples import example_path
 from gradviz.gui import theme
@@ -170,3 +172,31 @@ def test_a_file_opened_with_labels_reads_them_in_the_run_table(tmp_path):
     g.set_label("x", "weights")
     report = text_report(g, g.run())
     assert "gradients of sum(loss)" in report and "\nweights " in report
+
+
+# ---- hover text ------------------------------------------------------------------------------
+
+
+def cell_point(window, node_id, panel, row, col):
+    """The viewport point at the centre of a heatmap cell."""
+    heatmap = window.scene.nodes[node_id].body.maps[panel][1]
+    return window.view.mapFromScene(heatmap.mapToScene(QPointF(col + 0.5, row + 0.5)))
+
+
+def hover_and_hold(window, point):
+    """Move there, then what Qt sends when the pointer rests (the tooltip event)."""
+    vp = window.view.viewport()
+    QTest.mouseMove(vp, point)
+    QApplication.sendEvent(vp, QHelpEvent(QEvent.Type.ToolTip, point, vp.mapToGlobal(point)))
+    return QToolTip.text() if QToolTip.isVisible() else ""
+
+
+def test_a_cells_text_stays_while_the_pointer_rests_and_follows_it(window, qtbot):
+    window.view.zoom_100()
+    window.view.centerOn(window.scene.nodes["x"])
+    value = window.last_result.value("x")
+    assert hover_and_hold(window, cell_point(window, "x", 0, 1, 2)).startswith(
+        f"x[1, 2]\nvalue = {float(value[1, 2])!r}")
+    assert hover_and_hold(window, cell_point(window, "x", 0, 3, 0)).startswith("x[3, 0]")
+    header = window.view.mapFromScene(window.scene.nodes["x"].mapToScene(QPointF(60, 12)))
+    assert "An array that enters the graph" in hover_and_hold(window, header)

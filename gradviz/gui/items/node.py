@@ -251,12 +251,25 @@ class NodeItem(QGraphicsItem):
             return None
         return self.body.cell_at(self.body.mapFromParent(pos))
 
+    def tip_at(self, pos):
+        """What hovering at `pos` (item coordinates) tells: the numbers of a heatmap
+        cell, the node's description over its header (or anywhere when no cell is
+        under the pointer), else nothing."""
+        cell = self.cell_at(pos)
+        if cell is not None:
+            return self.scene().describe_cell(self.node_id, *cell) if self.scene() else ""
+        if self.body is not None and self.body.isVisible() and \
+                not self.header_rect().contains(pos):
+            return ""
+        return self.toolTip()
+
     def hoverMoveEvent(self, event):
-        cell = self.cell_at(event.pos())
-        text = self.scene().describe_cell(self.node_id, *cell) if cell and self.scene() else ""
+        # The text follows the pointer from cell to cell at once; the scene's help
+        # event (Qt's tooltip delay) then shows the same text, so it stays.
+        text = self.tip_at(event.pos())
         if text:
             QToolTip.showText(event.screenPos(), text)
-        elif QToolTip.isVisible() and cell is None and self.body is not None:
+        elif QToolTip.isVisible():
             QToolTip.hideText()
 
     # ---- interaction --------------------------------------------------------------
