@@ -3,11 +3,27 @@ on top and column 0 on the left, as NumPy prints it."""
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QTransform
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTransform
 
 from .colors import heatmap_rgba, locate
 from .layout import MAX_CELL
+
+# Numbers are printed in a cell when they fit in a font of at least NUMBER_MIN_PX
+# pixels (at most NUMBER_MAX_PX), with this many significant digits.
+NUMBER_MIN_PX, NUMBER_MAX_PX = 7, 12
+NUMBER_DIGITS = 3
+
+
+def cell_text(value):
+    """A cell's number as the notebook would print it: a few significant digits."""
+    return f"{value:.{NUMBER_DIGITS}g}"
+
+
+def contrast_color(rgba):
+    """Black on light cells, white on dark ones."""
+    r, g, b = (int(v) for v in rgba[:3])
+    return QColor("black") if 0.299 * r + 0.587 * g + 0.114 * b > 140 else QColor("white")
 
 
 class Heatmap(pg.ImageItem):
@@ -20,10 +36,13 @@ class Heatmap(pg.ImageItem):
         self.preview = None
         self.cell = 1.0
         self.grid_shape = (0, 0)
+        self.wide_scalar = False
+        self.printed = {}    # (row, col) -> the number printed there by the last paint
 
     def set_preview(self, preview, low, high, table, max_width, max_height, wide_scalar=False):
         """Draw `preview` (a core Preview) in at most max_width x max_height pixels."""
         self.preview = preview
+        self.wide_scalar = wide_scalar
         rgba = heatmap_rgba(preview.data, low, high, table)
         rows, cols = rgba.shape[:2]
         self.grid_shape = (rows, cols)
@@ -35,6 +54,47 @@ class Heatmap(pg.ImageItem):
         self.setImage(rgba, autoLevels=False)
         sx = max_width / cols if wide_scalar and rows == cols == 1 else self.cell
         self.setTransform(QTransform.fromScale(sx, self.cell))
+
+    def paint(self, painter, *args):
+        super().paint(painter, *args)
+        self.printed = {}
+        scene = self.scene()
+        if scene is not None and getattr(scene, "numbers_in_cells", False):
+            self._paint_numbers(painter)
+
+    def _paint_numbers(self, painter):
+        """Each cell's number, when the cells are big enough on screen to hold it and
+        each cell is one element (not a block's mean). A scalar prints its own."""
+        if self.preview is None or not self.preview.exact or self.wide_scalar:
+            return
+        to_device = painter.worldTransform()
+        width, height = abs(to_device.m11()), abs(to_device.m22())
+        if width < NUMBER_MIN_PX * 2 or height < NUMBER_MIN_PX * 1.3:
+            return
+        rows, cols = self.grid_shape
+        cells = []
+        for row in range(rows):
+            for col in range(cols):
+                where = locate(self.preview.data.shape, row, col)
+                if where is not None:
+                    value = self.preview.data[(*where[0], where[1], where[2])]
+                    cells.append((row, col, cell_text(float(value))))
+        font = QFont("DejaVu Sans Mono")
+        font.setPixelSize(NUMBER_MAX_PX)
+        widest = max((QFontMetricsF(font).horizontalAdvance(t) for *_, t in cells), default=1)
+        size = min(NUMBER_MAX_PX, height * 0.6, NUMBER_MAX_PX * (width - 2) / widest)
+        if size < NUMBER_MIN_PX:
+            return   # the numbers would not be legible: the colors alone, as before
+        font.setPixelSize(int(size))
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(font)
+        for row, col, text in cells:
+            painter.setPen(contrast_color(self.image[row, col]))
+            rect = to_device.mapRect(QRectF(col, row, 1, 1))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            self.printed[(row, col)] = text
+        painter.restore()
 
     def pixel_size(self):
         t = self.transform()

@@ -154,6 +154,12 @@ class MainWindow(FileActions, QMainWindow):
                             lambda: self.scene.set_view(shared=self.act_shared.isChecked()),
                             tip="One color scale for the whole graph instead of one per node")
         self.act_shared.setCheckable(True)
+        self.act_numbers = a("&Numbers in Cells", self._toggle_numbers,
+                             tip="Print each value or gradient in its cell when the cell "
+                                 "is big enough to hold it")
+        self.act_numbers.setCheckable(True)
+        self.act_numbers.setChecked(self.settings.value("numbers_in_cells", True, bool))
+        self.scene.set_view(numbers=self.act_numbers.isChecked())
 
     def _build_menus(self):
         bar = self.menuBar()
@@ -177,6 +183,7 @@ class MainWindow(FileActions, QMainWindow):
         view = bar.addMenu("&View")
         view.addActions(list(self.act_views.values()))
         view.addAction(self.act_shared)
+        view.addAction(self.act_numbers)
         view.addSeparator()
         view.addActions([self.act_fit, self.act_zoom_100, self.act_zoom_in, self.act_zoom_out,
                          self.act_minimap])
@@ -431,6 +438,10 @@ class MainWindow(FileActions, QMainWindow):
         self.runner.request(self.document.graph, self.device(),
                             prepare=lambda result: display.prepare(result, view),
                             memory_budget=self.memory_budget())
+
+    def _toggle_numbers(self):
+        self.settings.setValue("numbers_in_cells", self.act_numbers.isChecked())
+        self.scene.set_view(numbers=self.act_numbers.isChecked())
 
     def memory_budget(self):
         """Bytes a run may use: the Run ▸ Memory Budget setting, else the default."""

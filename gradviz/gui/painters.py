@@ -7,11 +7,11 @@ its arrays as heatmaps needs only its declaration in `gradviz.core.views`."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem
 
 from . import colors, display, layout, theme
-from .heatmap import Heatmap
+from .heatmap import Heatmap, contrast_color
 
 
 class HeatmapBody(QGraphicsItem):
@@ -66,9 +66,7 @@ class HeatmapBody(QGraphicsItem):
         font = QFont("DejaVu Sans Mono")
         font.setPointSizeF(7.5)
         label.setFont(font)
-        r, g, b = (int(v) for v in heatmap.image[0, 0, :3])
-        light = 0.299 * r + 0.587 * g + 0.114 * b > 140
-        label.setBrush(QColor("black") if light else QColor("white"))
+        label.setBrush(contrast_color(heatmap.image[0, 0]))
         w, h = heatmap.pixel_size()
         box = label.boundingRect()
         label.setPos(heatmap.x() + (w - box.width()) / 2, heatmap.y() + (h - box.height()) / 2)

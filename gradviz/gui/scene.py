@@ -32,6 +32,7 @@ class GraphScene(QGraphicsScene):
         self._drag = None
         self.view_mode = "both"  # a name from gradviz.core.views
         self.shared_scale = False
+        self.numbers_in_cells = True   # print numbers in cells big enough on screen
         self.result = None
         self.stale = False       # the result shown is not of the current graph
         self.legend = None       # {"limits": {kind: m or None}, "edge_top": float, "stale"}
@@ -100,11 +101,14 @@ class GraphScene(QGraphicsScene):
             item.set_target(node_id == target)
 
     # ---- results ------------------------------------------------------------------------
-    def set_view(self, mode=None, shared=None):
+    def set_view(self, mode=None, shared=None, numbers=None):
         if mode is not None:
             self.view_mode = mode
         if shared is not None:
             self.shared_scale = shared
+        if numbers is not None:
+            self.numbers_in_cells = numbers
+            self.update()
         if self.result is not None:
             self.show_result(self.result)
 

@@ -200,3 +200,24 @@ def test_a_cells_text_stays_while_the_pointer_rests_and_follows_it(window, qtbot
     assert hover_and_hold(window, cell_point(window, "x", 0, 3, 0)).startswith("x[3, 0]")
     header = window.view.mapFromScene(window.scene.nodes["x"].mapToScene(QPointF(60, 12)))
     assert "An array that enters the graph" in hover_and_hold(window, header)
+
+
+# ---- numbers in cells -------------------------------------------------------------------------
+
+
+def test_numbers_appear_in_cells_big_enough_and_the_view_menu_turns_them_off(window, qtbot):
+    view = window.view
+    view.zoom_100()
+    view.centerOn(window.scene.nodes["a"])
+    heatmap = window.scene.nodes["a"].body.maps[0][1]   # a's values, 4x3
+    view.viewport().grab()
+    assert heatmap.printed == {}   # at 100 % a value such as -0.0632 does not fit
+    for _ in range(3):
+        QTest.keyClick(view, Qt.Key.Key_Equal, CTRL)    # zoom in
+    view.centerOn(window.scene.nodes["a"])
+    view.viewport().grab()
+    value = window.last_result.value("a")
+    assert heatmap.printed == {(r, c): f"{value[r, c]:.3g}" for r in range(4) for c in range(3)}
+    window.act_numbers.trigger()   # View ▸ Numbers in Cells
+    view.viewport().grab()
+    assert heatmap.printed == {} and not window.settings.value("numbers_in_cells", type=bool)
