@@ -43,9 +43,10 @@ class _Plan:
 
     def __init__(self, graph, target, partial):
         if partial:
-            shapes, self.target, self.waiting = graph.validate_ready(target)
+            shapes, self.target, self.waiting, self.no_target = graph.validate_ready(target)
         else:
             (shapes, self.target), self.waiting = graph.validate(target), []
+            self.no_target = None
         self.shapes = shapes
         self.steps = []
         for node_id in graph.topo_order():
@@ -131,6 +132,8 @@ class Engine:
     @staticmethod
     def _backward(plan, device, values):
         xp, shapes = device.xp, plan.shapes
+        if plan.target is None:   # a graph under construction: values only
+            return {}, {}
         target = values[plan.target]
         grads = {plan.target: xp.ones_like(target)}
         edge_grads = {}
@@ -185,7 +188,8 @@ class RunResult:
         self.device = device
         self.revision = revision
         self.dtype = dtype
-        self.target = plan.target
+        self.target = plan.target   # None in a partial run with no target yet
+        self.no_target = plan.no_target   # then: why, in a sentence
         self.shapes = plan.shapes
         self.order, self.inputs, self.ports = plan.order, plan.inputs, plan.ports
         self.waiting = plan.waiting   # nodes left out of a partial run

@@ -478,8 +478,8 @@ class Graph:
         return f"node {node.id!r} ({node.op}){detail}: {error}"
 
     def resolve_target(self, target=None, among=None):
-        """The node whose sum is differentiated: the given one, the graph's own, or the
-        single sink (of the nodes `among`, default all)."""
+        """The node whose sum is differentiated: the given one, the graph's own, the
+        single sink (of the nodes `among`, default all), or the single scalar sink."""
         target = target or self.target
         if target is not None:
             self.node(target)
@@ -493,8 +493,12 @@ class Graph:
             return sinks[0]
         if not sinks:
             raise GraphError("the graph is empty: add nodes to differentiate")
-        raise GraphError(f"the graph has {len(sinks)} outputs ({', '.join(sinks)}): "
-                         "choose the target to differentiate")
+        scalars = [n for n in sinks if (among[n] if among is not None else self.shape(n)) == ()]
+        if len(scalars) == 1:
+            return scalars[0]
+        names = ", ".join(self.nodes[n].title for n in sinks)
+        raise GraphError(f"the graph has {len(sinks)} outputs ({names}): choose the one "
+                         "to differentiate")
 
     def validate(self, target=None):
         """Shapes of all nodes and the resolved target, or the first GraphError."""
@@ -503,16 +507,22 @@ class Graph:
 
     def validate_ready(self, target=None):
         """Like `validate`, for a graph still being built: nodes that wait for an input
-        (or sit downstream of one) are left out instead of failing the graph. Returns
-        (shapes of the ready nodes, target, waiting node ids). A shape that does not fit
-        is still an error."""
+        (or sit downstream of one) are left out instead of failing the graph, and a
+        graph with no target yet still runs forward. Returns (shapes of the ready
+        nodes, target or None, waiting node ids, why there is no target or None). A
+        shape that does not fit is still an error."""
         shapes, errors = self.infer_shapes(strict=False)
         for error in errors.values():
             if _is_shape_error(error):
                 raise error
         ready = {n: s for n, s in shapes.items() if s is not None}
-        target = self.resolve_target(target, among=ready)
+        waiting = [n for n in shapes if n not in ready]
+        try:
+            target = self.resolve_target(target, among=ready)
+        except GraphError as e:   # several outputs and none chosen, or nothing ready
+            return ready, None, waiting, str(e)
         if target not in ready:
-            raise GraphError(f"node {target!r} cannot run yet: an input upstream of it is "
-                             "not connected", node=target)
-        return ready, target, [n for n in shapes if n not in ready]
+            return ready, None, waiting, (f"{self.nodes[target].title} cannot be "
+                                          "differentiated yet: an input upstream of it "
+                                          "is not connected")
+        return ready, target, waiting, None

@@ -92,6 +92,9 @@ def heatmap_panels(previews, node_id, view, limit_of):
     for kind in view.arrays:
         preview = node_preview(previews, node_id, kind, view)
         prefix = "∇ " if kind == "grad" else ("v " if len(view.arrays) > 1 else "")
+        if preview is None and previews.result.target is None:   # the status bar says why
+            panels.append(HeatmapPanel(kind, None, 0, 1, f"{prefix}—"))
+            continue
         if preview is None:  # the node's tooltip says why
             panels.append(HeatmapPanel(kind, None, 0, 1, f"{prefix}0", note="no gradient"))
             continue

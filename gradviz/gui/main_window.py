@@ -411,6 +411,9 @@ class MainWindow(FileActions, QMainWindow):
             text = "error" if self.last_error else ""
         elif self.scene.stale:
             text = "stale: the graph changed since this run (F5 runs it)"
+        elif result.target is None:
+            text = (f"values only: {result.no_target} (right-click a node ▸ "
+                    "Differentiate This Node)")
         else:
             text = (f"∂ sum({self.scene.title(result.target)}) · {result.device.name} · "
                     f"{self._run_ms:.1f} ms")

@@ -91,7 +91,7 @@ def test_bad_param_names_node_and_param():
 def test_several_sinks_need_a_target():
     g = small_graph()
     g.add("sum", "x", id="other")
-    with pytest.raises(GraphError, match="2 outputs \\(s, other\\): choose the target"):
+    with pytest.raises(GraphError, match="2 outputs \\(s, other\\): choose the one"):
         g.run()
     assert float(g.run(target="other").value("other")) == 15.0
 
@@ -235,3 +235,15 @@ def test_every_op_documents_its_backward_rule():
     undocumented = [name for name, spec in gradviz.OPS.items()
                     if not spec.source and "Backward:" not in spec.doc]
     assert not undocumented
+
+
+def test_with_several_outputs_a_single_scalar_one_is_the_target():
+    g = small_graph()
+    g.add("tanh", "x", id="side")           # a 2x3 output beside the scalar s
+    assert g.resolve_target() == "s"
+    g.add("sum", "side", id="s2")           # now two scalar outputs
+    with pytest.raises(GraphError, match="2 outputs \\(s, s2\\): choose the one"):
+        g.resolve_target()
+    r = gradviz.Engine().run(g, partial=True)
+    assert r.target is None and "choose the one" in r.no_target
+    np.testing.assert_array_equal(r.value("side"), np.tanh(r.value("x")))

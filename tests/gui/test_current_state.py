@@ -221,3 +221,34 @@ def test_numbers_appear_in_cells_big_enough_and_the_view_menu_turns_them_off(win
     window.act_numbers.trigger()   # View ▸ Numbers in Cells
     view.viewport().grab()
     assert heatmap.printed == {} and not window.settings.value("numbers_in_cells", type=bool)
+
+
+# ---- a graph under construction ---------------------------------------------------------------
+
+
+def test_a_new_graph_shows_values_as_it_is_built(window, qtbot):
+    QTest.keyClick(window.view, Qt.Key.Key_N, CTRL)
+    assert window.document.graph.nodes == {}
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        first = quick_add_at(window, qtbot, "input", QPointF(0, 0))
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as run:
+        second = quick_add_at(window, qtbot, "input", QPointF(0, 260))
+    result = run.args[0]
+    assert result.target is None   # two outputs, none chosen: values all the same
+    for node_id in (first, second):
+        assert window.scene.nodes[node_id].body is not None
+    assert "choose the one to differentiate" in window.status_label.text()
+    assert "Differentiate This Node" in window.status_label.text()
+    product = quick_add_at(window, qtbot, "mul", QPointF(300, 100))
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        drag(window.view, window.scene.nodes[first].output_pos(),
+             window.scene.nodes[product].input_pos("a"))
+    assert window.scene.nodes[product].waiting
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as run:
+        drag(window.view, window.scene.nodes[second].output_pos(),
+             window.scene.nodes[product].input_pos("b"))
+    result = run.args[0]
+    assert result.target == product    # the single output: gradients appear
+    assert (result.value(product) == result.value(first) * result.value(second)).all()
+    assert (result.grad(first) == result.value(second)).all()
+    assert window.status_label.text().startswith(f"∂ sum({product})")

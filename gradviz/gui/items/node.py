@@ -124,7 +124,7 @@ class NodeItem(QGraphicsItem):
             self.prepareGeometryChange()
             self._height = height
         tip = f"{self.node.id} · {self.spec.title}\n{self.spec.doc}"
-        if any(p.preview is None for p in self.panels):
+        if any(p.preview is None and p.note for p in self.panels):
             tip = f"No gradient: this node is not upstream of the target.\n\n{tip}"
         if self.warning:
             tip = f"{self.warning}\n\n{tip}"
