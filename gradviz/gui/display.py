@@ -14,6 +14,23 @@ from ..core.views import NAMES
 from . import colors, layout
 
 EDGE_FLOOR = 0.18     # darkest edge color, so a vanishing gradient stays visible
+ROBUST_PERCENTILE = 99
+
+
+@dataclass(frozen=True)
+class ColorScale:
+    """How heatmap limits are chosen: per node, or `shared` over the graph (one limit
+    per kind; the target's own gradient, the all-ones seed of backward, left out);
+    from the largest |x|, or with `robust` from the 99th percentile of |x|."""
+    shared: bool = False
+    robust: bool = False
+
+    def magnitude(self, data):
+        if not self.robust:
+            return colors.finite_absmax(data)
+        a = np.abs(np.asarray(data, dtype=np.float64))
+        finite = a[np.isfinite(a)]
+        return float(np.percentile(finite, ROBUST_PERCENTILE)) if finite.size else 0.0
 
 
 @dataclass
@@ -56,24 +73,25 @@ def prepare(result, view):
     return previews
 
 
-def limits(previews, view, shared):
-    """{(node, kind): m} for symmetric levels (-m, m): each node's own finite maximum,
-    or with `shared` one maximum per kind over the whole graph."""
+def limits(previews, view, scale):
+    """{(node, kind): m} for symmetric levels (-m, m) under the ColorScale `scale`."""
     own = {}
     for node_id in previews.result.order:
         for kind in view.arrays:
             preview = node_preview(previews, node_id, kind, view)
-            own[(node_id, kind)] = None if preview is None else colors.finite_absmax(preview.data)
-    if not shared:
+            own[(node_id, kind)] = None if preview is None else scale.magnitude(preview.data)
+    if not scale.shared:
         return {key: colors.symmetric_limit(m) for key, m in own.items()}
-    per_kind = {kind: colors.symmetric_limit(*(m for (n, k), m in own.items() if k == kind))
+    seed = (previews.result.target, "grad")
+    per_kind = {kind: colors.symmetric_limit(*(m for (n, k), m in own.items()
+                                               if k == kind and (n, k) != seed))
                 for kind in view.arrays}
     return {key: per_kind[key[1]] for key in own}
 
 
-def legend_limits(limit_of, view, shared):
+def legend_limits(limit_of, view, scale):
     """{kind: the shared limit, or None for per-node limits}, as the legend states them."""
-    shared_of = {kind: m for (_, kind), m in limit_of.items()} if shared else {}
+    shared_of = {kind: m for (_, kind), m in limit_of.items()} if scale.shared else {}
     return {kind: shared_of.get(kind) for kind in view.arrays}
 
 

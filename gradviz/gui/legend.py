@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QFont, QImage
 
 from ..core.views import NAMES
 from . import colors, display, theme
+from .display import ROBUST_PERCENTILE
 
 BAR_W, BAR_H, ROW = 110, 8, 26
 STALE_TEXT = "stale: not the current graph (F5 runs it)"
@@ -26,13 +27,14 @@ def legend_rows(legend):
     rows = []
     names = {kind: f"{name}s" for kind, name in NAMES.items()}
     limits = legend["limits"]
+    how = f" (p{ROBUST_PERCENTILE} of |x|)" if legend.get("robust") else ""
     if all(limit is None for limit in limits.values()):
         what = " and ".join(names[k] for k in limits)
-        rows.append((f"{what}: per-node limits", "−", "+", "diverging"))
+        rows.append((f"{what}: per-node limits{how}", "−", "+", "diverging"))
     else:
         for kind, limit in limits.items():
-            rows.append((f"{names[kind]}: shared limits", f"{-limit:.3g}", f"{limit:.3g}",
-                         "diverging"))
+            rows.append((f"{names[kind]}: shared limits{how}", f"{-limit:.3g}",
+                         f"{limit:.3g}", "diverging"))
     rows.append(("edges: RMS of gradient flowing back", "0", f"{legend['edge_top']:.3g}",
                  "sequential"))
     return rows

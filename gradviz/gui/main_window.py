@@ -154,6 +154,11 @@ class MainWindow(FileActions, QMainWindow):
                             lambda: self.scene.set_view(shared=self.act_shared.isChecked()),
                             tip="One color scale for the whole graph instead of one per node")
         self.act_shared.setCheckable(True)
+        self.act_robust = a("&Robust Color Limits",
+                            lambda: self.scene.set_view(robust=self.act_robust.isChecked()),
+                            tip="Color limits from the 99th percentile of |x| instead of "
+                                "the largest, so a few outliers do not wash out the rest")
+        self.act_robust.setCheckable(True)
         self.act_numbers = a("&Numbers in Cells", self._toggle_numbers,
                              tip="Print each value or gradient in its cell when the cell "
                                  "is big enough to hold it")
@@ -183,6 +188,7 @@ class MainWindow(FileActions, QMainWindow):
         view = bar.addMenu("&View")
         view.addActions(list(self.act_views.values()))
         view.addAction(self.act_shared)
+        view.addAction(self.act_robust)
         view.addAction(self.act_numbers)
         view.addSeparator()
         view.addActions([self.act_fit, self.act_zoom_100, self.act_zoom_in, self.act_zoom_out,

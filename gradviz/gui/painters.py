@@ -108,9 +108,10 @@ class HeatmapPainter:
     """Each of the view's arrays as a heatmap on a diverging scale centred on zero,
     per node or shared over the graph."""
 
-    def paint(self, previews, view, shared, node_items):
-        """Fill the bodies of the nodes in the run; returns {(node, kind): limit}."""
-        limit_of = display.limits(previews, view, shared)
+    def paint(self, previews, view, scale, node_items):
+        """Fill the bodies of the nodes in the run under the ColorScale `scale`; returns
+        {(node, kind): limit}."""
+        limit_of = display.limits(previews, view, scale)
         for node_id, item in node_items.items():
             if node_id in previews.result:
                 panels, warning = display.heatmap_panels(previews, node_id, view, limit_of)

@@ -32,6 +32,7 @@ class GraphScene(QGraphicsScene):
         self._drag = None
         self.view_mode = "both"  # a name from gradviz.core.views
         self.shared_scale = False
+        self.robust_scale = False      # limits from the 99th percentile of |x|
         self.numbers_in_cells = True   # print numbers in cells big enough on screen
         self.result = None
         self.stale = False       # the result shown is not of the current graph
@@ -101,11 +102,13 @@ class GraphScene(QGraphicsScene):
             item.set_target(node_id == target)
 
     # ---- results ------------------------------------------------------------------------
-    def set_view(self, mode=None, shared=None, numbers=None):
+    def set_view(self, mode=None, shared=None, numbers=None, robust=None):
         if mode is not None:
             self.view_mode = mode
         if shared is not None:
             self.shared_scale = shared
+        if robust is not None:
+            self.robust_scale = robust
         if numbers is not None:
             self.numbers_in_cells = numbers
             self.update()
@@ -122,7 +125,8 @@ class GraphScene(QGraphicsScene):
             item.set_error(None)
             if node_id not in result:
                 item.clear_body(waiting=node_id in result.waiting)
-        limit_of = PAINTERS[view.painter].paint(previews, view, self.shared_scale, self.nodes)
+        scale = display.ColorScale(self.shared_scale, self.robust_scale)
+        limit_of = PAINTERS[view.painter].paint(previews, view, scale, self.nodes)
         magnitudes = display.edge_magnitudes(previews)
         finite = [m for m in magnitudes.values() if m is not None and m == m]
         top = max(finite, default=0.0)
@@ -136,8 +140,8 @@ class GraphScene(QGraphicsScene):
             m = (1.0 if preview is None else
                  display.badge_limit(preview, limit_of, item.edge.src, view, self.shared_scale))
             item.set_badge(preview, -m, m, table)
-        self.legend = {"limits": display.legend_limits(limit_of, view, self.shared_scale),
-                       "edge_top": top}
+        self.legend = {"limits": display.legend_limits(limit_of, view, scale),
+                       "edge_top": top, "robust": scale.robust}
         self.mark_target(result.target)
         self.set_stale(False)
 

@@ -103,5 +103,12 @@ def add_with_quick_add(window, text, op, point):
                                                        round(where.y() - 30))
 
 
+def move_pointer(view, point):
+    """A real mouse move to viewport `point`, even if QTest believes the pointer is
+    already there (it then sends nothing)."""
+    QTest.mouseMove(view.viewport(), point + QPoint(1, 1))
+    QTest.mouseMove(view.viewport(), point)
+
+
 def header_point(item):
     return item.mapToScene(QPointF(60, 12))

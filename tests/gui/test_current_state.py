@@ -1,15 +1,17 @@
 """What the window shows is the current state: Properties follows every change, the
 status bar reports the latest run only, results of an earlier graph are marked stale,
 and labels are used wherever the user reads a node's name."""
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from gradviz.core.examples import example_path
 from gradviz.gui import theme
-from gradviz.gui.legend import STALE_TEXT
-from tests.gui.conftest import add_with_quick_add, drag
+from gradviz.gui.legend import STALE_TEXT, legend_rows
+from tests.gui.conftest import add_with_quick_add, drag, move_pointer
 from tests.gui.test_build_notebook import set_field
 from tests.gui.test_undo_history import click_header
 
@@ -23,8 +25,7 @@ def quick_add_at(window, qtbot, op, scene_point):
     view.zoom_100()
     view.centerOn(scene_point + QPointF(150, -100))   # the pointer off-centre
     point = view.mapFromScene(scene_point)
-    QTest.mouseMove(view.viewport(), point + QPoint(1, 1))   # a move even if QTest
-    QTest.mouseMove(view.viewport(), point)                  # thinks it is there
+    move_pointer(view, point)
     QTest.keyClick(view, Qt.Key.Key_Tab)
     add_with_quick_add(window, op, op, point)
     window.activateWindow()
@@ -186,7 +187,7 @@ def cell_point(window, node_id, panel, row, col):
 def hover_and_hold(window, point):
     """Move there, then what Qt sends when the pointer rests (the tooltip event)."""
     vp = window.view.viewport()
-    QTest.mouseMove(vp, point)
+    move_pointer(window.view, point)
     QApplication.sendEvent(vp, QHelpEvent(QEvent.Type.ToolTip, point, vp.mapToGlobal(point)))
     return QToolTip.text() if QToolTip.isVisible() else ""
 
@@ -252,3 +253,30 @@ def test_a_new_graph_shows_values_as_it_is_built(window, qtbot):
     assert (result.value(product) == result.value(first) * result.value(second)).all()
     assert (result.grad(first) == result.value(second)).all()
     assert window.status_label.text().startswith(f"∂ sum({product})")
+
+
+# ---- color scales ---------------------------------------------------------------------------------
+
+
+def test_the_shared_scale_leaves_out_the_seed_gradient(make_window, qtbot):
+    """cnn's gradients are about ±0.1: the loss's own gradient (1) must not set the
+    shared limit, or they all look white."""
+    window = make_window(str(example_path("cnn")))
+    window.act_shared.trigger()   # repaints the last run
+    result = window.last_result
+    others = [abs(result.grad(n)).max() for n in result.order if n != result.target]
+    limits = window.scene.legend["limits"]
+    assert limits["grad"] == max(others) < 1   # not the seed's 1
+    assert limits["value"] == max(abs(result.value(n)).max() for n in result.order)
+
+
+def test_robust_limits_use_the_99th_percentile_and_say_so(window, qtbot):
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        window.document.set_params("x", {"source": "value", "value": np.where(
+            np.arange(12).reshape(4, 3) == 5, 100.0, 0.1)})
+    window.act_robust.trigger()
+    x = window.last_result.value("x")
+    panel = window.scene.nodes["x"].body.panels[0]
+    assert panel.high == pytest.approx(np.percentile(abs(x), 99)) and panel.high < 100
+    rows = legend_rows(window.scene.legend)
+    assert "(p99 of |x|)" in rows[0][0]

@@ -5,7 +5,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.gui.conftest import add_with_quick_add, drag, header_point
+from tests.gui.conftest import add_with_quick_add, drag, header_point, move_pointer
 
 
 def test_cycle_is_refused_and_nothing_changes(window, qtbot):
@@ -135,7 +135,7 @@ def test_quick_add_on_tab_places_node_under_cursor(window, qtbot):
     view.zoom_100()
     view.centerOn(QPointF(150, 500))    # the pointer goes off-centre, at (0, 600)
     point = view.mapFromScene(QPointF(0, 600))
-    QTest.mouseMove(view.viewport(), point)
+    move_pointer(view, point)
     assert view.pointer_scene_pos() == view.mapToScene(point)
     QTest.keyClick(view, Qt.Key.Key_Tab)
     add_with_quick_add(window, "sum", "sum", point)   # centred under the pointer
