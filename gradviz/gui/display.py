@@ -48,8 +48,8 @@ class HeatmapPanel:
 
 def node_preview(previews, node_id, kind, view):
     """The node's array reduced to fit one of the view's panels."""
-    return view.reduce(previews, node_id, kind, layout.PANEL_HEIGHT,
-                       int(layout.panel_width(len(view.arrays))))
+    return view.reduce(previews, node_id, kind, layout.PANEL_HEIGHT // layout.MIN_CELL,
+                       int(layout.panel_width(len(view.arrays)) // layout.MIN_CELL))
 
 
 def edge_preview(previews, src, dst, port, view):

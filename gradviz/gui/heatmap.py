@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTransform
 
 from .colors import heatmap_rgba, locate
-from .layout import MAX_CELL
+from .layout import MAX_CELL, THIN_CELL
 
 # Numbers are printed in a cell when they fit in a font of at least NUMBER_MIN_PX
 # pixels (at most NUMBER_MAX_PX), with this many significant digits.
@@ -34,7 +34,6 @@ class Heatmap(pg.ImageItem):
         if parent is not None:
             self.setParentItem(parent)
         self.preview = None
-        self.cell = 1.0
         self.grid_shape = (0, 0)
         self.wide_scalar = False
         self.printed = {}    # (row, col) -> the number printed there by the last paint
@@ -50,10 +49,15 @@ class Heatmap(pg.ImageItem):
             self.setVisible(False)
             return
         self.setVisible(True)
-        self.cell = max(1.0, min(max_width / cols, max_height / rows, MAX_CELL))
+        width, height = min(max_width / cols, MAX_CELL), min(max_height / rows, MAX_CELL)
+        square = min(width, height)
+        if wide_scalar and rows == cols == 1:
+            width, height = max_width, square
+        elif square >= THIN_CELL or preview.data.ndim > 2:
+            width = height = square   # square cells (tiled images stay images) ...
+        # ... unless a matrix would become a thin strip: then each side fills its room
         self.setImage(rgba, autoLevels=False)
-        sx = max_width / cols if wide_scalar and rows == cols == 1 else self.cell
-        self.setTransform(QTransform.fromScale(sx, self.cell))
+        self.setTransform(QTransform.fromScale(width, height))
 
     def paint(self, painter, *args):
         super().paint(painter, *args)

@@ -9,7 +9,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from gradviz.core.examples import example_path
-from gradviz.gui import theme
+from gradviz.core.preview import Previews
+from gradviz.core.views import get_view
+from gradviz.gui import display, layout, theme
 from gradviz.gui.legend import STALE_TEXT, legend_rows
 from tests.gui.conftest import add_with_quick_add, drag, move_pointer
 from tests.gui.test_build_notebook import set_field
@@ -264,10 +266,15 @@ def test_the_shared_scale_leaves_out_the_seed_gradient(make_window, qtbot):
     window = make_window(str(example_path("cnn")))
     window.act_shared.trigger()   # repaints the last run
     result = window.last_result
-    others = [abs(result.grad(n)).max() for n in result.order if n != result.target]
+    view = get_view(window.scene.view_mode)
+
+    def shown(node_id, kind):   # what the heatmap shows (block means of big arrays)
+        preview = display.node_preview(Previews.of(result), node_id, kind, view)
+        return 0.0 if preview is None else abs(preview.data).max()
+    others = [shown(n, "grad") for n in result.order if n != result.target]
     limits = window.scene.legend["limits"]
     assert limits["grad"] == max(others) < 1   # not the seed's 1
-    assert limits["value"] == max(abs(result.value(n)).max() for n in result.order)
+    assert limits["value"] == max(shown(n, "value") for n in result.order)
 
 
 def test_robust_limits_use_the_99th_percentile_and_say_so(window, qtbot):
@@ -280,3 +287,19 @@ def test_robust_limits_use_the_99th_percentile_and_say_so(window, qtbot):
     assert panel.high == pytest.approx(np.percentile(abs(x), 99)) and panel.high < 100
     rows = legend_rows(window.scene.legend)
     assert "(p99 of |x|)" in rows[0][0]
+
+
+def test_thin_arrays_fill_their_panel_with_cells_big_enough_to_point_at(make_window, qtbot):
+    """cnn's W (64x3) and flat (4x64) were strips a few pixels wide: now each fills its
+    panel in the thin direction, and no cell is under 3 pixels a side at 100 %."""
+    window = make_window(str(example_path("cnn")))
+    window.view.zoom_100()
+    width = layout.panel_width(2)
+    for node_id in ("W", "flat"):
+        heatmap = window.scene.nodes[node_id].body.maps[0][1]
+        w, h = heatmap.pixel_size()
+        rows, cols = heatmap.grid_shape
+        assert min(w, h) >= 0.3 * width and w <= width + 0.01
+        assert w / cols >= layout.MIN_CELL and h / rows >= layout.MIN_CELL
+    images = window.scene.nodes["images"].body.maps[0][1].transform()
+    assert images.m11() == images.m22()   # tiled images keep square cells
