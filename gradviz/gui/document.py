@@ -179,16 +179,21 @@ class Document(QObject):
                 sub.connect(edge.src, edge.dst, edge.port)
         return fileformat.dumps(sub)
 
-    def paste(self, text, at=None):
+    def paste(self, text, at=None, place=None):
         """Add the nodes of graph-file JSON under fresh ids; returns the new ids. `at`:
-        where the pasted group's top-left corner goes (default: 40 px from where it was).
-        Raises GraphFileError for text that is not a gradviz graph."""
+        where the pasted group's top-left corner goes (default: 40 px from where it was);
+        `place(group, corner)`, if given, may move it (group: (dx, dy, op) of each node
+        from the corner). Raises GraphFileError for text that is not a gradviz graph."""
         incoming = fileformat.loads(text)
         if not incoming.nodes:
             return []
         left = min(n.pos[0] for n in incoming.nodes.values())
         top = min(n.pos[1] for n in incoming.nodes.values())
-        offset = (40.0, 40.0) if at is None else (at[0] - left, at[1] - top)
+        corner = (left + 40.0, top + 40.0) if at is None else at
+        if place is not None:
+            corner = place([(n.pos[0] - left, n.pos[1] - top, n.op)
+                            for n in incoming.nodes.values()], corner)
+        offset = (corner[0] - left, corner[1] - top)
         renamed = {}
         parts = []
         taken = set(self.graph.nodes)

@@ -11,6 +11,7 @@ from . import colors, display, theme
 from .display import ROBUST_PERCENTILE
 
 BAR_W, BAR_H, ROW = 110, 8, 26
+WIDTH = BAR_W + 120
 STALE_TEXT = "stale: not the current graph (F5 runs it)"
 
 
@@ -40,6 +41,13 @@ def legend_rows(legend):
     return rows
 
 
+def legend_box(viewport_rect, legend):
+    """Where the legend sits: the bottom-right corner of the viewport."""
+    height = ROW * len(legend_rows(legend)) + 26 + (16 if legend.get("stale") else 0)
+    return QRectF(viewport_rect.width() - WIDTH - 10, viewport_rect.height() - height - 10,
+                  WIDTH, height)
+
+
 def paint_legend(painter, viewport_rect, legend):
     if not legend:
         return
@@ -47,10 +55,7 @@ def paint_legend(painter, viewport_rect, legend):
     stale = STALE_TEXT if legend.get("stale") else ""
     bars = {"diverging": _bar_image(colors.lut(colors.DIVERGING)),
             "sequential": _bar_image(colors.lut(colors.SEQUENTIAL), display.EDGE_FLOOR)}
-    height = ROW * len(rows) + 26 + (16 if stale else 0)
-    width = BAR_W + 120
-    box = QRectF(viewport_rect.width() - width - 10, viewport_rect.height() - height - 10,
-                 width, height)
+    box = legend_box(viewport_rect, legend)
     painter.save()
     painter.resetTransform()
     painter.setRenderHint(painter.RenderHint.Antialiasing)

@@ -14,8 +14,9 @@ from ..core.devices import DEVICE_KINDS
 from ..core.errors import GradvizError
 from ..core.examples import example_names
 from ..core.graph import DTYPES
+from ..core.ops import OPS, get_op
 from ..core.views import VIEWS, get_view
-from . import display, theme
+from . import display, layout, theme
 from .autosave import Autosave
 from .document import Document
 from .file_actions import FileActions
@@ -279,12 +280,14 @@ class MainWindow(FileActions, QMainWindow):
     def add_op(self, op, scene_pos):
         """Add a node centred under scene_pos, selected; returns its id."""
         pos = (round(scene_pos.x() - 90), round(scene_pos.y() - 30))
+        pos = self._free_spot([(0, 0, op)], pos) if op in OPS else pos
         try:
             node_id = self.document.add_node(op, pos)
         except GradvizError as e:
             self.show_message(str(e))
             return None
         self.select([node_id])
+        self.view.ensureVisible(self.scene.nodes[node_id], 20, 20)
         return node_id
 
     def show_quick_add(self, scene_pos):
@@ -321,7 +324,8 @@ class MainWindow(FileActions, QMainWindow):
             return
         at = self.view.pointer_scene_pos()
         try:
-            ids = self.document.paste(text, at=(at.x(), at.y()) if at is not None else None)
+            ids = self.document.paste(text, at=(at.x(), at.y()) if at is not None else None,
+                                      place=self._free_spot)
         except GradvizError as e:
             self.show_message(f"Nothing pasted: the clipboard holds no gradviz graph ({e})")
             return
@@ -330,7 +334,14 @@ class MainWindow(FileActions, QMainWindow):
     def duplicate(self):
         ids = self.scene.selected_node_ids()
         if ids:  # our own graph-file JSON: it always loads
-            self.select(self.document.paste(self.document.copy_text(ids)))
+            self.select(self.document.paste(self.document.copy_text(ids),
+                                            place=self._free_spot))
+
+    def _free_spot(self, group, corner):
+        """Where a group of new nodes ((dx, dy, op) from its corner) overlaps none."""
+        sizes = [(dx, dy, layout.NODE_WIDTH, NodeItem.full_height(get_op(op)))
+                 for dx, dy, op in group]
+        return self.scene.free_spot(sizes, corner)
 
     def select(self, node_ids):
         """Make exactly these nodes the selection."""

@@ -41,8 +41,7 @@ class GraphScene(QGraphicsScene):
             events.NodeAdded: lambda e: self._add_node(e.node),
             events.NodeRemoved: lambda e: self.removeItem(self.nodes.pop(e.node.id)),
             events.EdgeAdded: lambda e: self._add_edge(e.edge),
-            events.EdgeRemoved: lambda e: self.removeItem(
-                self.edges.pop((e.edge.dst, e.edge.port))),
+            events.EdgeRemoved: lambda e: self._remove_edge(e.edge),
             events.NodeMoved: lambda e: self.nodes[e.node.id].setPos(*e.node.pos),
             events.ParamsChanged: lambda e: self.nodes[e.node.id].refresh(),
             events.LabelChanged: lambda e: self.nodes[e.node.id].refresh(),
@@ -79,11 +78,17 @@ class GraphScene(QGraphicsScene):
         item.set_stale(self.stale)
         self.nodes[node.id] = item
         self.addItem(item)
+        item.refresh()   # its size depends on its shape, known from the scene's graph
 
     def _add_edge(self, edge):
         item = EdgeItem(edge, self.nodes[edge.src], self.nodes[edge.dst])
         self.edges[(edge.dst, edge.port)] = item
         self.addItem(item)
+        self.nodes[edge.dst].refresh()   # its shape may be known now
+
+    def _remove_edge(self, edge):
+        self.removeItem(self.edges.pop((edge.dst, edge.port)))
+        self.nodes[edge.dst].refresh()
 
     def node_moved(self, item):
         for edge in self._graph.edges_of(item.node_id):
@@ -185,10 +190,31 @@ class GraphScene(QGraphicsScene):
                              f"{grad['neginf']} -Inf")
         return "\n".join(lines)
 
+    def node_shape(self, node_id):
+        """The node's output shape, or None before it can be known."""
+        return self._graph.shape(node_id) if node_id in self._graph.nodes else None
+
     def node_shape_text(self, node_id):
         """The node's output shape as shown in its header ('' before it can be known)."""
-        shape = self._graph.shape(node_id) if node_id in self._graph.nodes else None
+        shape = self.node_shape(node_id)
         return "" if shape is None else shape_text(shape)
+
+    def free_spot(self, sizes, top_left):
+        """The top-left corner nearest to `top_left` (on the grid) where a group of
+        nodes, given as (dx, dy, width, height) from the corner, overlaps no node."""
+        gap = layout.GRID
+        x0, y0 = top_left
+        steps = sorted(((dx, dy) for dx in range(-40, 41) for dy in range(-40, 41)),
+                       key=lambda d: (d[0] ** 2 + d[1] ** 2, d[1], d[0]))
+        for dx, dy in steps:
+            x, y = x0 + dx * gap, y0 + dy * gap
+            if not any(self._occupied(QRectF(x + rx, y + ry, w, h).adjusted(-gap, -gap, gap, gap))
+                       for rx, ry, w, h in sizes):
+                return x, y
+        return top_left
+
+    def _occupied(self, rect):
+        return any(isinstance(item, NodeItem) for item in self.items(rect))
 
     def describe_cell(self, node_id, panel, lead, row, col):
         if self.result is None or node_id not in self.result:

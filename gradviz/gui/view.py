@@ -6,10 +6,14 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView
 
+from . import minimap
+from .legend import WIDTH as LEGEND_WIDTH
 from .legend import paint_legend
 from .minimap import Minimap
 
 OP_MIME = "application/x-gradviz-op"
+# Fit All keeps nodes out of the right-hand strip where the legend and minimap sit.
+OVERLAY_STRIP = max(LEGEND_WIDTH, minimap.SIZE[0]) + 2 * minimap.MARGIN
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 
 
@@ -59,6 +63,8 @@ class GraphView(QGraphicsView):
         self.zoom_by(1.0015 ** event.angleDelta().y(), event.position())
 
     def fit_all(self):
+        """Show every node, at most at 150 %, in the part of the canvas that the legend
+        and the minimap (in the right-hand strip) leave free."""
         items = QRectF()
         for node in getattr(self.scene(), "nodes", {}).values():
             items = items.united(node.sceneBoundingRect())
@@ -66,9 +72,16 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.centerOn(0, 0)
             return
-        self.fitInView(items.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.5:
-            self.zoom_by(1.5 / self.zoom())
+        items = items.adjusted(-40, -40, 40, 40)
+        viewport = QRectF(self.viewport().rect())
+        area = viewport.adjusted(0, 0, -OVERLAY_STRIP, 0) \
+            if viewport.width() > 2 * OVERLAY_STRIP else viewport
+        scale = min(area.width() / items.width(), area.height() / items.height(), 1.5)
+        self.resetTransform()
+        self.scale(scale, scale)
+        # Centre the items in `area`: the view's centre lies right of theirs.
+        shift = (viewport.center().x() - area.center().x()) / scale
+        self.centerOn(items.center() + QPointF(shift, 0))
 
     def zoom_100(self):
         center = self.mapToScene(self.viewport().rect().center())

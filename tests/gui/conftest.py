@@ -93,12 +93,12 @@ def add_with_quick_add(window, text, op, point):
     selected, with its header centred under viewport `point`."""
     popup = window.quick_add
     assert popup.isVisible()
+    where = window.view.mapToScene(point)   # before the view scrolls to show the node
     QTest.keyClicks(popup.search, text)
     QTest.keyClick(popup.search, Qt.Key.Key_Return)
     assert not popup.isVisible()
     new = window.scene.selected_node_ids()
     assert len(new) == 1 and window.document.graph.nodes[new[0]].op == op
-    where = window.view.mapToScene(point)
     assert window.document.graph.nodes[new[0]].pos == (round(where.x() - 90),
                                                        round(where.y() - 30))
 

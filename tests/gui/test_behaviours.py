@@ -5,7 +5,7 @@ import os
 import threading
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
@@ -231,12 +231,17 @@ def test_backspace_deletes_the_selected_node_and_undo_restores_it(window, qtbot)
 
 
 def empty_spot(view):
-    """A viewport point over bare canvas (no item, not the minimap)."""
+    """A viewport point over bare canvas (not the minimap) with room around it for a
+    new node centred there, so it is not moved aside."""
+    view.zoom_by(0.5)
     vp = view.viewport()
     for y in range(vp.height() - 40, 40, -30):
         for x in range(40, vp.width() - 40, 30):
             point = QPoint(x, y)
-            if view.itemAt(point) is None and view.minimap.scene_point(QPointF(point)) is None:
+            where = view.mapToScene(point)
+            room = QRectF(where.x() - 130, where.y() - 70, 260, 280)
+            if not view.scene().items(room) and \
+                    view.minimap.scene_point(QPointF(point)) is None:
                 return point
     raise AssertionError("no empty spot on the canvas")
 

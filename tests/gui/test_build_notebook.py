@@ -49,6 +49,8 @@ def build(window, qtbot):
     qtbot.waitUntil(lambda: fitted_empty(window.view))
     window.view.resetTransform()
     window.view.centerOn(0, 0)
+    QTest.keyClick(window.view, Qt.Key.Key_M)   # no minimap over where nodes land
+    assert not window.view.minimap.visible
     ids = {}
     for name, offset in (("x", 110), ("y", 122), ("z", 134)):
         node_id = add_from_palette(window, qtbot, "input", name, LAYOUT[name])

@@ -3,7 +3,7 @@ status bar reports the latest run only, results of an earlier graph are marked s
 and labels are used wherever the user reads a node's name."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
@@ -12,9 +12,9 @@ from gradviz.core.examples import example_path
 from gradviz.core.preview import Previews
 from gradviz.core.views import get_view
 from gradviz.gui import display, layout, theme
-from gradviz.gui.legend import STALE_TEXT, legend_rows
+from gradviz.gui.legend import STALE_TEXT, legend_box, legend_rows
 from tests.gui.conftest import add_with_quick_add, drag, move_pointer
-from tests.gui.test_build_notebook import set_field
+from tests.gui.test_build_notebook import fitted_empty, set_field
 from tests.gui.test_undo_history import click_header
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -232,6 +232,7 @@ def test_numbers_appear_in_cells_big_enough_and_the_view_menu_turns_them_off(win
 def test_a_new_graph_shows_values_as_it_is_built(window, qtbot):
     QTest.keyClick(window.view, Qt.Key.Key_N, CTRL)
     assert window.document.graph.nodes == {}
+    qtbot.waitUntil(lambda: fitted_empty(window.view))   # the new document's fit ran
     with qtbot.waitSignal(window.runner.finished, timeout=10000):
         first = quick_add_at(window, qtbot, "input", QPointF(0, 0))
     with qtbot.waitSignal(window.runner.finished, timeout=10000) as run:
@@ -303,3 +304,36 @@ def test_thin_arrays_fill_their_panel_with_cells_big_enough_to_point_at(make_win
         assert w / cols >= layout.MIN_CELL and h / rows >= layout.MIN_CELL
     images = window.scene.nodes["images"].body.maps[0][1].transform()
     assert images.m11() == images.m22()   # tiled images keep square cells
+
+
+# ---- layout: nothing covers anything ----------------------------------------------------------
+
+
+def test_a_node_keeps_its_size_when_its_first_run_arrives(window, qtbot):
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        new = quick_add_at(window, qtbot, "input", QPointF(0, 600))
+        before = window.scene.nodes[new].sceneBoundingRect()
+        assert window.scene.nodes[new].body is None   # not run yet
+    assert window.scene.nodes[new].body is not None
+    assert window.scene.nodes[new].sceneBoundingRect() == before
+
+
+def test_a_dragged_node_passes_over_the_others(window, qtbot):
+    scene = window.scene
+    drag(window.view, scene.nodes["x"].mapToScene(QPointF(60, 12)),
+         scene.nodes["a"].mapToScene(QPointF(60, 40)))
+    assert scene.nodes["x"].zValue() > max(scene.nodes[n].zValue() for n in "yzabc")
+    assert scene.items(scene.nodes["a"].mapToScene(QPointF(100, 60)))[0].topLevelItem() \
+        is scene.nodes["x"]
+
+
+def test_fit_all_leaves_the_legend_and_minimap_uncovered(make_window, qtbot):
+    window = make_window(str(example_path("cnn")))
+    view = window.view
+    QTest.keyClick(view, Qt.Key.Key_Home)
+    overlays = [legend_box(QRectF(view.viewport().rect()), window.scene.legend),
+                view.minimap.frame()]
+    for item in window.scene.nodes.values():
+        on_screen = view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        assert QRectF(view.viewport().rect()).contains(QRectF(on_screen))
+        assert not any(QRectF(on_screen).intersects(box) for box in overlays)

@@ -6,6 +6,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import add_with_quick_add, drag, header_point, move_pointer
+from tests.gui.test_behaviours import empty_spot
 
 
 def test_cycle_is_refused_and_nothing_changes(window, qtbot):
@@ -95,7 +96,13 @@ def test_duplicate_gives_fresh_ids_and_keeps_inner_edges(window, qtbot):
     assert new == ["a1", "x1", "y1"]
     assert {(e.src, e.dst) for e in doc.graph.edges if e.dst == "a1"} == {("x1", "a1"),
                                                                           ("y1", "a1")}
-    assert doc.graph.nodes["x1"].pos[0] == doc.graph.nodes["x"].pos[0] + 40
+    pos = {n: doc.graph.nodes[n].pos for n in doc.graph.nodes}
+    assert (pos["y1"][0] - pos["x1"][0], pos["y1"][1] - pos["x1"][1]) == \
+        (pos["y"][0] - pos["x"][0], pos["y"][1] - pos["x"][1])   # the group keeps its shape
+    for copy in new:   # and lands where it covers nothing
+        for other in "xyzabc":
+            assert not scene.nodes[copy].sceneBoundingRect().intersects(
+                scene.nodes[other].sceneBoundingRect())
 
 
 def test_paste_of_junk_says_so(window, qtbot):
@@ -139,8 +146,9 @@ def test_quick_add_on_tab_places_node_under_cursor(window, qtbot):
     assert view.pointer_scene_pos() == view.mapToScene(point)
     QTest.keyClick(view, Qt.Key.Key_Tab)
     add_with_quick_add(window, "sum", "sum", point)   # centred under the pointer
-    where = view.mapToScene(point)
-    assert abs(where.x() - 0) <= 1 and abs(where.y() - 600) <= 1
+    new = window.scene.selected_node_ids()[0]
+    x, y = window.document.graph.nodes[new].pos
+    assert abs(x + 90) <= 1 and abs(y + 30 - 600) <= 1
 
 
 def test_tab_key_opens_quick_add(window, qtbot):
@@ -290,7 +298,8 @@ def test_dropping_an_op_from_the_palette_adds_it_there(window, qtbot):
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     mime = window.palette.mimeData([window.palette.item_for("relu")])
     vp = window.view.viewport()
-    point = vp.rect().center()
+    point = empty_spot(window.view)   # a drop on other nodes lands beside them
+    where = window.view.mapToScene(point)
     enter = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(vp, enter)
@@ -299,7 +308,6 @@ def test_dropping_an_op_from_the_palette_adds_it_there(window, qtbot):
                                           Qt.KeyboardModifier.NoModifier))
     new = window.scene.selected_node_ids()
     assert len(new) == 1 and window.document.graph.nodes[new[0]].op == "relu"
-    where = window.view.mapToScene(point)
     assert window.document.graph.nodes[new[0]].pos == (round(where.x() - 90),
                                                        round(where.y() - 30))
 
@@ -324,12 +332,12 @@ def test_paste_lands_under_the_mouse_pointer(window, qtbot):
     view = window.view
     window.scene.nodes["x"].setSelected(True)
     QTest.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
-    point = view.viewport().rect().center() + QPoint(150, 60)
-    QTest.mouseMove(view.viewport(), point)
+    point = empty_spot(view)   # over other nodes, a paste lands beside them
+    move_pointer(view, point)
+    target = view.mapToScene(point)
     QTest.keyClick(view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     new = window.scene.selected_node_ids()
     pos = window.document.graph.nodes[new[0]].pos
-    target = view.mapToScene(point)
     assert abs(pos[0] - target.x()) <= 2 and abs(pos[1] - target.y()) <= 2
 
 

@@ -64,6 +64,8 @@ class TitleItem(QGraphicsTextItem):
 
 
 class NodeItem(QGraphicsItem):
+    _top_z = 0.0   # the z of the node last pressed: it stays on top
+
     def __init__(self, node):
         super().__init__()
         self.node_id = node.id
@@ -87,6 +89,7 @@ class NodeItem(QGraphicsItem):
                                                    layout.HEADER + layout.PORT_ROW * 0.5))
         self._ports_height = layout.PORT_ROW * rows
         self._height = 0.0
+        self.raise_to_top()   # a new node is on top, as the last one added
         self.setPos(*node.pos)
         self.refresh()
 
@@ -112,13 +115,27 @@ class NodeItem(QGraphicsItem):
         """The body's panels (what each heatmap shows), if it has any."""
         return getattr(self.body, "panels", [])
 
+    @staticmethod
+    def reserved_body(shape):
+        """The body height a node keeps from the start, so it does not grow over its
+        neighbours when its first run arrives: a scalar's cell, else a full panel."""
+        cell = layout.SCALAR_HEIGHT if shape == () else layout.PANEL_HEIGHT
+        return cell + layout.CAPTION
+
+    @classmethod
+    def full_height(cls, spec, shape=None):
+        """The height of a node of `spec` whose output has `shape` (None: unknown)."""
+        ports = layout.PORT_ROW * max(len(spec.inputs), 1)
+        return layout.HEADER + ports + 4 + cls.reserved_body(shape) + layout.MARGIN
+
     def refresh(self):
         """Re-read the node (label, params) and relayout."""
         self.title.show_name(self.node.title)
         shown = self.body is not None and not self.error
         if self.body is not None:
             self.body.setVisible(shown)
-        body = self.body.height() if shown else layout.BODY_LINE + layout.CAPTION
+        shape = self.scene().node_shape(self.node_id) if self.scene() else None
+        body = max(self.body.height() if shown else 0, self.reserved_body(shape))
         height = self.body_top() + body + layout.MARGIN
         if height != self._height:
             self.prepareGeometryChange()
@@ -277,6 +294,14 @@ class NodeItem(QGraphicsItem):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene():
             self.scene().node_moved(self)
         return super().itemChange(change, value)
+
+    def raise_to_top(self):
+        NodeItem._top_z += 1e-6
+        self.setZValue(NodeItem._top_z)
+
+    def mousePressEvent(self, event):
+        self.raise_to_top()   # a node being dragged passes over the others
+        super().mousePressEvent(event)
 
     def mouseDoubleClickEvent(self, event):
         if self.header_rect().contains(event.pos()):
