@@ -78,7 +78,8 @@ def create_window(path=None, recover=True):
     if not (recover and window.offer_recovery()):
         if path is None:
             window.open_path(str(example_path("seed")), ask=False)
-            window.document.path = None   # the default document is a new, untitled copy
+            window.document.path = None   # the default document is a new copy
+            window.document.name = "seed (example)"
             window.document.path_changed.emit("")
         elif not window.open_path(path, ask=False):
             window.document.replace(__import__("gradviz").Graph())

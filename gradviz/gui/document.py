@@ -23,6 +23,7 @@ class Document(QObject):
         super().__init__(parent)
         self.graph = Graph()
         self.path = None
+        self.name = "Untitled"   # the title of a document with no file yet
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.undo_stack.indexChanged.connect(self._on_index_changed)
@@ -40,12 +41,13 @@ class Document(QObject):
 
     @property
     def title(self):
-        return os.path.basename(self.path) if self.path else "Untitled"
+        return os.path.basename(self.path) if self.path else self.name
 
     def replace(self, graph, path=None, modified=False):
         """Show another graph (Open, New, Revert). Its undo history starts empty."""
         self.graph = graph
         self.path = os.path.abspath(path) if path else None
+        self.name = "Untitled"
         self.undo_stack.clear()
         if modified:  # recovered work: unsaved until the user saves it
             self.undo_stack.resetClean()

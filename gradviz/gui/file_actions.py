@@ -59,13 +59,13 @@ class FileActions:
         self.autosave.clear()
         if self.document.graph.description:
             self.show_message(self.document.graph.description, 30000)
-            self.view.setToolTip(self.document.graph.description)
         return True
 
     def open_example(self, name):
         if self.open_path(str(example_path(name))):
-            # An example opens as a new, untitled copy: saving never overwrites it.
+            # An example opens as a new copy named after it: saving never overwrites it.
             self.document.path = None
+            self.document.name = f"{name} (example)"
             self.document.path_changed.emit("")
 
     def save(self):
@@ -74,8 +74,9 @@ class FileActions:
         return self.save_to(self.document.path)
 
     def save_as_dialog(self):
-        path, _ = QFileDialog.getSaveFileName(self, "Save graph as", self._folder(),
-                                              FILE_FILTER)
+        suggestion = os.path.join(self._folder(), self.document.title.split(" (")[0]
+                                  .removesuffix(fileformat.SUFFIX) + fileformat.SUFFIX)
+        path, _ = QFileDialog.getSaveFileName(self, "Save graph as", suggestion, FILE_FILTER)
         if not path:
             return False
         if not path.endswith(fileformat.SUFFIX):

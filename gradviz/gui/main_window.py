@@ -49,6 +49,7 @@ class MainWindow(FileActions, QMainWindow):
         self._run_ms = 0.0
         self._run_error = None      # the status bar's "Cannot run: …", while shown
         self._run_scheduled = False
+        self._fit_when_shown = False
         self._stale_timer = QTimer(self, singleShot=True, interval=STALE_DELAY_MS)
         self._stale_timer.timeout.connect(self._mark_stale)
         self.quick_add = QuickAdd(self)
@@ -547,7 +548,17 @@ class MainWindow(FileActions, QMainWindow):
         self.last_result = self.last_error = None
         self._clear_run_error()
         self.properties.set_node(None)
-        QTimer.singleShot(0, self.view.fit_all)
+        self.view.setToolTip(self.document.graph.description)
+        if self.isVisible():
+            QTimer.singleShot(0, self.view.fit_all)
+        else:   # at start-up: once the window has its size
+            self._fit_when_shown = True
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._fit_when_shown:
+            self._fit_when_shown = False
+            QTimer.singleShot(0, self.view.fit_all)
 
     # ---- closing ----------------------------------------------------------------------
     def closeEvent(self, event):

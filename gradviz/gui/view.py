@@ -40,7 +40,10 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pan_from = None
         self._space = False
+        # The overlays are drawn over the scene: repaint them when the scene changes.
+        scene.changed.connect(lambda _: self.viewport().update())
         self._pointer = None   # last mouse position over the viewport, None once it left
+        self._fitted = False   # after Fit All, until the user zooms, pans or clicks
         self.minimap = Minimap(self)
 
     # ---- zoom -------------------------------------------------------------------------
@@ -50,6 +53,7 @@ class GraphView(QGraphicsView):
     def zoom_by(self, factor, anchor=None):
         """Scale by `factor`, keeping the scene point under viewport point `anchor`
         (default: the centre) where it is."""
+        self._fitted = False
         factor = max(MIN_ZOOM / self.zoom(), min(MAX_ZOOM / self.zoom(), factor))
         anchor = anchor if anchor is not None else QPointF(self.viewport().rect().center())
         fixed = self.mapToScene(anchor.toPoint())
@@ -64,7 +68,10 @@ class GraphView(QGraphicsView):
 
     def fit_all(self):
         """Show every node, at most at 150 %, in the part of the canvas that the legend
-        and the minimap (in the right-hand strip) leave free."""
+        and the minimap (in the right-hand strip) leave free. The fit follows the
+        window's size (at start-up the window manager may resize it more than once)
+        until the user zooms, pans or clicks."""
+        self._fitted = True
         items = QRectF()
         for node in getattr(self.scene(), "nodes", {}).values():
             items = items.united(node.sceneBoundingRect())
@@ -83,7 +90,13 @@ class GraphView(QGraphicsView):
         shift = (viewport.center().x() - area.center().x()) / scale
         self.centerOn(items.center() + QPointF(shift, 0))
 
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self._fitted:
+            self.fit_all()
+
     def zoom_100(self):
+        self._fitted = False
         center = self.mapToScene(self.viewport().rect().center())
         self.resetTransform()
         self.centerOn(center)
@@ -104,6 +117,7 @@ class GraphView(QGraphicsView):
 
     # ---- pan ---------------------------------------------------------------------------
     def mousePressEvent(self, event):
+        self._fitted = False
         target = self.minimap.scene_point(event.position())
         if target is not None and event.button() == Qt.MouseButton.LeftButton:
             self.centerOn(target)

@@ -337,3 +337,60 @@ def test_fit_all_leaves_the_legend_and_minimap_uncovered(make_window, qtbot):
         on_screen = view.mapFromScene(item.sceneBoundingRect()).boundingRect()
         assert QRectF(view.viewport().rect()).contains(QRectF(on_screen))
         assert not any(QRectF(on_screen).intersects(box) for box in overlays)
+
+
+# ---- the canvas follows the document ----------------------------------------------------------
+
+
+def on_screen(window, viewport_rect):
+    """What the window shows (its backing store) in a rectangle of the canvas."""
+    vp = window.view.viewport()
+    top_left = vp.mapTo(window, viewport_rect.topLeft().toPoint())
+    image = QApplication.primaryScreen().grabWindow(window.winId()).toImage()
+    return image.copy(top_left.x(), top_left.y(), int(viewport_rect.width()),
+                      int(viewport_rect.height()))
+
+
+def test_the_minimap_follows_nodes_as_they_are_added(window, qtbot):
+    window.act_auto.trigger()   # no run to repaint the canvas as a side effect
+    QTest.keyClick(window.view, Qt.Key.Key_N, CTRL)
+    qtbot.waitUntil(lambda: fitted_empty(window.view))
+    window.document.add_node("input", (0.0, 0.0))
+    frame = window.view.minimap.frame()
+    before = on_screen(window, frame)
+    window.document.add_node("input", (2500.0, 2500.0))   # far outside the view
+    qtbot.waitUntil(lambda: on_screen(window, frame) != before, timeout=3000)
+
+
+def test_new_drops_the_old_description_and_examples_keep_their_name(window, qtbot):
+    assert window.view.toolTip().startswith("The notebook's graph")
+    QTest.keyClick(window.view, Qt.Key.Key_N, CTRL)
+    assert window.view.toolTip() == ""
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        window.examples_menu.actions()[[a.text() for a in window.examples_menu.actions()]
+                                       .index("cnn")].trigger()
+    assert window.windowTitle().startswith("cnn (example)")
+    assert window.document.path is None   # saving asks where: the example stays as it is
+
+
+def test_a_file_opened_at_start_up_is_fitted_to_the_window(make_window, qtbot):
+    window = make_window(str(example_path("cnn")))
+    view = window.view
+    qtbot.waitUntil(lambda: all(
+        QRectF(view.viewport().rect()).contains(
+            QRectF(view.mapFromScene(item.sceneBoundingRect()).boundingRect()))
+        for item in window.scene.nodes.values()), timeout=3000)
+
+
+def test_the_fit_follows_the_window_until_the_user_moves_the_view(make_window, qtbot):
+    """At start-up a window manager may resize the window after the first fit."""
+    window = make_window(str(example_path("cnn")))
+    view = window.view
+    zoom = view.zoom()
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: view.zoom() > zoom, timeout=3000)
+    QTest.keyClick(view, Qt.Key.Key_Equal, CTRL)   # the user zooms: the fit lets go
+    zoom = view.zoom()
+    window.resize(1300, 850)
+    qtbot.waitUntil(lambda: view.viewport().width() < 1000, timeout=3000)
+    assert view.zoom() == zoom

@@ -49,7 +49,7 @@ def test_unsaved_changes_prompt_cancel_keeps_document(window, qtbot):
     seen = []
     answer_next_dialog("Cancel", seen)
     window.new_document()
-    assert "Save changes to Untitled" in seen[0]
+    assert "Save changes to seed (example)" in seen[0]
     assert window.document.saved_json() == before and window.document.modified
 
 
