@@ -1,4 +1,5 @@
-"""Command line: `gradviz [FILE]` opens the editor; `gradviz run FILE` runs headless."""
+"""Command line: `gradviz [FILE]` opens the editor; `gradviz run FILE` runs headless;
+`gradviz render FILE -o out.png` saves a picture."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +13,7 @@ from .core.views import VIEWS
 from .report import one_line
 
 MAX_REPORT_NUMBERS = 10 ** 6   # about 20 MB of JSON
+MIN_SCALE, MAX_SCALE = 0.1, 10.0   # gradviz render --scale
 
 
 def _run_parser():
@@ -44,18 +46,34 @@ def _budget(text):
 
 def _render_parser():
     p = argparse.ArgumentParser(prog="gradviz render",
-                                description="Run a graph and save its canvas as a PNG "
-                                            "(no display needed).")
+                                description="Run a graph and save its picture as a PNG or "
+                                            "an SVG (no display needed).")
     p.add_argument("file", help="a .gradviz file")
-    p.add_argument("-o", "--output", required=True, help="the PNG to write")
+    p.add_argument("-o", "--output", required=True,
+                   help="the picture to write: an SVG where it ends in .svg, else a PNG")
     p.add_argument("--view", choices=list(VIEWS), default="both",
                    help="; ".join(f"{v.name}: {v.doc.lower()}" for v in VIEWS.values()))
-    p.add_argument("--size", default="1000x560", help="WIDTHxHEIGHT in pixels")
+    framing = p.add_mutually_exclusive_group()
+    framing.add_argument("--size", default="1000x560",
+                         help="WIDTHxHEIGHT in pixels: a canvas of this size after Fit All "
+                              "(default 1000x560)")
+    framing.add_argument("--scale", type=_scale,
+                         help="the whole graph at this many times its size, such as 2 "
+                              "(a PNG too large for that is drawn smaller, with a warning)")
     p.add_argument("--device", default="cpu", help=f"{device_names()} (default cpu)")
     p.add_argument("--shared-scale", action="store_true",
                    help="one color scale for the whole graph")
     _budget_option(p)
     return p
+
+
+def _scale(text):
+    try:
+        if MIN_SCALE <= float(text) <= MAX_SCALE:
+            return float(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"must be a number from {MIN_SCALE} to {MAX_SCALE}")
 
 
 def render_command(argv):
@@ -71,7 +89,7 @@ def render_command(argv):
     from .gui.render import render
     try:
         render(graph, args.output, args.view, (int(match[1]), int(match[2])), args.device,
-               args.shared_scale, args.memory_budget)
+               args.shared_scale, args.memory_budget, args.scale)
     except OSError as e:
         print(f"gradviz: {one_line(e)}", file=sys.stderr)
         return 2
@@ -81,7 +99,7 @@ def render_command(argv):
 def _gui_parser():
     p = argparse.ArgumentParser(prog="gradviz", description=(
         "Open the gradviz node editor. Other commands: 'gradviz run FILE' runs a graph "
-        "headless; 'gradviz render FILE -o out.png' saves its picture."))
+        "headless; 'gradviz render FILE -o out.png' (or .svg) saves its picture."))
     p.add_argument("file", nargs="?", help="a .gradviz file to open")
     return p
 

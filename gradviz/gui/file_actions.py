@@ -1,24 +1,27 @@
 """The File menu's work: open, save, prompts over unsaved changes, recent files,
-examples and crash recovery. Mixed into the main window."""
+examples, image export and crash recovery. Mixed into the main window."""
 from __future__ import annotations
 
 import os
 import time
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from ..core import fileformat
 from ..core.errors import GradvizError
 from ..core.examples import example_path
 from ..core.graph import Graph
 from .autosave import discard, leftovers
+from .render import MAX_PIXELS, MAX_SIDE, export_picture, is_svg
 
 FILE_FILTER = "gradviz graphs (*.gradviz);;All files (*)"
+EXPORT_FILTER = "PNG images (*.png);;SVG images (*.svg)"
+EXPORT_SCALES = ["100 %", "200 %", "300 %", "400 %"]
 MAX_RECENT = 8
 
 
 class FileActions:
-    """Needs `document`, `autosave`, `settings`, `recent_menu`, `view` and
+    """Needs `document`, `autosave`, `settings`, `recent_menu`, `view`, `scene` and
     `show_message` on the window it is mixed into."""
 
     def maybe_save(self):
@@ -104,17 +107,39 @@ class FileActions:
             self.open_path(path, ask=False)
 
     def export_dialog(self):
-        path, _ = QFileDialog.getSaveFileName(self, "Export image", self._folder(),
-                                              "PNG images (*.png)")
-        if path:
-            self.export_image(path if path.lower().endswith(".png") else path + ".png")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export image", self._folder(),
+                                                   EXPORT_FILTER)
+        if not path:
+            return
+        if not path.lower().endswith((".png", ".svg")):
+            path += ".svg" if chosen.startswith("SVG") else ".png"
+        # An SVG is drawn to scale-free vectors (its heatmaps at their own pixels).
+        scale = 1.0 if is_svg(path) else self._ask_export_scale()
+        if scale:
+            self.export_image(path, scale)
 
-    def export_image(self, path):
-        """The canvas as shown (heatmaps, edges, legend), as a PNG."""
-        if not self.view.viewport().grab().save(path, "PNG"):
-            QMessageBox.critical(self, "Cannot export", f"cannot write {path}")
+    def _ask_export_scale(self):
+        """The PNG's scale the user picks, or None when they cancel."""
+        text, ok = QInputDialog.getItem(self, "Export image", "Scale of the PNG:",
+                                        EXPORT_SCALES, EXPORT_SCALES.index("200 %"), False)
+        return int(text.removesuffix(" %")) / 100 if ok else None
+
+    def export_image(self, path, scale):
+        """The whole graph as the canvas draws it (heatmaps, edges, legend), whatever
+        part of it is in view: an SVG where `path` ends in .svg, else a PNG at
+        `scale` times the graph's size (less where it would pass MAX_SIDE pixels)."""
+        try:
+            used = export_picture(self.scene, path, scale)
+        except OSError as e:
+            QMessageBox.critical(self, "Cannot export", f"Cannot write {path}: "
+                                 f"{e.strerror or e}")
             return False
-        self.show_message(f"Exported {path}")
+        if used < scale:
+            self.show_message(f"Exported {path} at {used:.0%}: at {scale:.0%} it would "
+                              f"pass {MAX_SIDE} pixels a side or "
+                              f"{MAX_PIXELS // 2 ** 20} megapixels", 0)
+        else:
+            self.show_message(f"Exported {path}")
         return True
 
     def _folder(self):

@@ -107,7 +107,7 @@ class MainWindow(FileActions, QMainWindow):
         self.act_save_as = a("Save &As…", self.save_as_dialog, [K.SaveAs])
         self.act_revert = a("&Revert", self.revert, tip="Reload the file, dropping changes")
         self.act_export = a("&Export Image…", self.export_dialog, ["Ctrl+E"],
-                            tip="Save the canvas as a PNG")
+                            tip="Save a picture of the whole graph as a PNG or an SVG")
         self.act_quit = a("&Quit", self.close, [K.Quit])
         self.act_undo = a("Undo", lambda: self._undo_redo(self.document.undo, "undo"),
                           [K.Undo])

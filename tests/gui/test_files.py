@@ -362,14 +362,6 @@ def test_missing_x11_libraries_are_named_instead_of_a_qt_abort(monkeypatch):
     assert app.display_problem() is None
 
 
-def test_export_image_writes_the_canvas(window, qtbot, tmp_path):
-    from PySide6.QtGui import QImage
-    assert window.export_image(str(tmp_path / "canvas.png"))
-    image = QImage(str(tmp_path / "canvas.png"))
-    assert (image.width(), image.height()) == (window.view.viewport().width(),
-                                               window.view.viewport().height())
-
-
 def test_starting_with_a_bad_file_says_why_and_opens_an_empty_document(make_window, tmp_path):
     bad = tmp_path / "broken.gradviz"
     bad.write_text('{"format": "gradviz", "version": [9, 0], "nodes": [], "edges": []}')
