@@ -3,6 +3,8 @@ resolution, as pyqtgraph image views with level controls (one 2-d slice at a tim
 a numeric table, and statistics; copy as text or save as .npy."""
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel,
@@ -12,7 +14,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout
 from ..core.preview import Previews
 from ..core.shapes import shape_text
 from ..core.views import NAMES
-from . import colors
+from . import colors, theme
 
 SAMPLE = 4096   # about how many numbers are formatted to size the table's columns
 
@@ -150,9 +152,14 @@ def stats_text(stats, device):
 
 
 class Inspector(QWidget):
-    def __init__(self, status, parent=None):
+    """`status(text)` reports to the status bar; `name_of(node_id)` is how the user
+    knows a node (its label)."""
+
+    def __init__(self, status, name_of=str, parent=None):
         super().__init__(parent)
         self.status = status
+        self.name_of = name_of
+        self.stale = False            # the result is not of the current graph
         self.result = None
         self.subject = None           # ("node", id) or ("edge", Edge)
         self.arrays = {}              # "value"/"grad" -> host array
@@ -229,8 +236,13 @@ class Inspector(QWidget):
         self.refresh()
 
     def set_result(self, result):
-        self.result = result
+        self.result, self.stale = result, False
         self.refresh()
+
+    def set_stale(self, stale):
+        if stale != self.stale:
+            self.stale = stale
+            self.refresh()
 
     def refresh(self):
         result, subject = self.result, self.subject
@@ -253,20 +265,18 @@ class Inspector(QWidget):
         previews = Previews.of(result)
         if subject[0] == "node":
             node_id = subject[1]
-            self.title.setText(f"<b>{node_id}</b>")
             stats = {k: previews.stats(node_id, k) for k in NAMES}
             self.arrays = {"value": result.value(node_id)}
             if stats["grad"] is not None:
                 self.arrays["grad"] = result.grad(node_id)
         else:
             edge = subject[1]
-            self.title.setText(f"<b>{edge.src} → {edge.dst}.{edge.port}</b><br>"
-                               "the value it carries and the gradient flowing back")
             stats = {"value": previews.stats(edge.src, "value"),
                      "grad": previews.edge_stats(edge.dst, edge.port)}
             self.arrays = {"value": result.value(edge.src)}
             if stats["grad"] is not None:
                 self.arrays["grad"] = result.edge_grad(edge.src, edge.dst, edge.port)
+        self.show_title()
         for kind, label in self.stats.items():
             label.setText(stats_text(stats[kind], result.device.name))
         self.limits = {kind: colors.symmetric_limit(stats[kind]["absmax"])
@@ -274,6 +284,21 @@ class Inspector(QWidget):
         self.slices.set_shape(self.arrays["value"].shape)
         self._show_images(auto_range=True)
         self._show_table()
+
+    def show_title(self):
+        """What is inspected, by the names the user gave, and whether it is stale."""
+        if not self.arrays:
+            return
+        kind, what = self.subject
+        if kind == "node":
+            text = f"<b>{escape(self.name_of(what))}</b>"
+        else:
+            text = (f"<b>{escape(self.name_of(what.src))} → {escape(self.name_of(what.dst))}"
+                    f".{what.port}</b><br>the value it carries and the gradient flowing back")
+        if self.stale:
+            text += (f"<br><span style='color:{theme.STALE.name()}'>stale: not the current "
+                     "graph</span>")
+        self.title.setText(text)
 
     def _show_images(self, auto_range=False):
         """Each array's 2-d slice at the slice controls' index, levels from the whole array."""

@@ -81,7 +81,7 @@ class MainWindow(FileActions, QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.resizeDocks([self.findChild(QDockWidget, "ops")], [170], Qt.Orientation.Horizontal)
         self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
-        self.inspector = Inspector(self.show_message, self)
+        self.inspector = Inspector(self.show_message, self.scene.title, self)
         dock = QDockWidget("Inspector", self)
         dock.setObjectName("inspector")
         dock.setWidget(self.inspector)
@@ -397,6 +397,7 @@ class MainWindow(FileActions, QMainWindow):
         self._refresh_targets()
         self.dtype_box.setCurrentText(self.document.graph.dtype)
         self._show_run_status()   # a renamed target reads its new name
+        self.inspector.show_title()
         self._follow_staleness()
         if self.act_auto.isChecked():
             self.schedule_run()
@@ -420,6 +421,7 @@ class MainWindow(FileActions, QMainWindow):
     def _mark_stale(self):
         if self.scene.result is not None and not self.results_current():
             self.scene.set_stale(True)
+            self.inspector.set_stale(True)
             self._show_run_status()
 
     def _show_run_status(self):
@@ -546,6 +548,7 @@ class MainWindow(FileActions, QMainWindow):
 
     def _on_replaced(self):
         self.last_result = self.last_error = None
+        self.inspector.set_result(None)
         self._clear_run_error()
         self.properties.set_node(None)
         self.view.setToolTip(self.document.graph.description)

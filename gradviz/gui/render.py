@@ -12,7 +12,7 @@ from PySide6.QtSvg import QSvgGenerator
 
 from . import theme
 from .document import Document
-from .legend import BAR_W, ROW, legend_rows, paint_legend
+from .legend import legend_box, paint_legend
 from .scene import GraphScene
 
 MARGIN = 40           # scene units left around the items, as Fit All leaves
@@ -60,7 +60,8 @@ def items_rect(scene):
 def legend_room(legend):
     """Width and height the legend takes in a picture's bottom right corner, its
     distance from the edges included (the box paint_legend draws)."""
-    return BAR_W + 130, ROW * len(legend_rows(legend)) + 36
+    box = legend_box(QRectF(), legend)   # placed from a corner at (0, 0)
+    return -box.left(), -box.top()
 
 
 def graph_rect(scene):

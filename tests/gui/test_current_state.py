@@ -394,3 +394,17 @@ def test_the_fit_follows_the_window_until_the_user_moves_the_view(make_window, q
     window.resize(1300, 850)
     qtbot.waitUntil(lambda: view.viewport().width() < 1000, timeout=3000)
     assert view.zoom() == zoom
+
+
+def test_the_inspector_names_by_label_and_marks_stale_results(window, qtbot):
+    click_header(window, "x")
+    assert window.inspector.title.text().startswith("<b>x</b>")
+    set_field(window, "label", "weights")
+    assert window.inspector.title.text().startswith("<b>weights</b>")
+    window.act_auto.trigger()
+    window.properties.fields["source"].setCurrentText("fill")
+    assert "stale: not the current graph" in window.inspector.title.text()
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        QTest.keyClick(window.view, Qt.Key.Key_F5)
+    assert "stale" not in window.inspector.title.text()
+    np.testing.assert_array_equal(window.inspector.arrays["value"], np.ones((4, 3)))

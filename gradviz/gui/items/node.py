@@ -204,6 +204,7 @@ class NodeItem(QGraphicsItem):
         header = QPainterPath()
         header.addRoundedRect(self.header_rect(), 6, 6)
         header.addRect(QRectF(0, layout.HEADER / 2, layout.NODE_WIDTH, layout.HEADER / 2))
+        header.setFillRule(Qt.FillRule.WindingFill)   # the overlap is filled, not a hole
         painter.fillPath(header.simplified(),
                          theme.CATEGORY.get(self.spec.category, theme.DEFAULT_CATEGORY))
         painter.setPen(theme.TEXT_DIM)
