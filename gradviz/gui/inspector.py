@@ -258,6 +258,7 @@ class Inspector(QWidget):
             for label in self.stats.values():
                 label.clear()
             for view in self.images.values():
+                view.setImage(np.zeros((1, 1)))   # let go of the arrays shown
                 view.setVisible(False)
             self.slices.set_shape(())
             self.model.set_array(np.zeros((0, 0)))

@@ -408,3 +408,21 @@ def test_the_inspector_names_by_label_and_marks_stale_results(window, qtbot):
         QTest.keyClick(window.view, Qt.Key.Key_F5)
     assert "stale" not in window.inspector.title.text()
     np.testing.assert_array_equal(window.inspector.arrays["value"], np.ones((4, 3)))
+
+
+def test_undoing_a_node_releases_its_arrays(window, qtbot):
+    """Nothing keeps a removed node's value or gradient once the next run is in."""
+    import gc
+    import weakref
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as run:
+        new = window.document.add_node("input", (0.0, 700.0),
+                                       {"source": "randn", "shape": (500, 400)})
+        window.document.set_target(new)
+    held = [weakref.ref(run.args[0].device_value(new)), weakref.ref(run.args[0].device_grad(new))]
+    click_header(window, new)   # the inspector and the properties show it too
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        QTest.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+        QTest.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    del run
+    gc.collect()
+    assert [ref() is None for ref in held] == [True, True]
