@@ -150,9 +150,8 @@ def wide_graph(n_nodes=200, shape=(256, 256)):
     return g
 
 
-def rerun_and_repaint(graph, repeat):
-    """Median seconds to re-run after an input edit and repaint every heatmap."""
-    from gradviz.core.examples import example_path  # noqa: F401
+def canvas(graph):
+    """(scene, view) of `graph` in a shown 1400x900 canvas."""
     from gradviz.gui.render import ensure_app
     ensure_app()
     from gradviz.gui.document import Document
@@ -164,6 +163,13 @@ def rerun_and_repaint(graph, repeat):
     view = GraphView(scene)
     view.resize(1400, 900)
     view.show()
+    view.document = document   # kept alive with the view
+    return scene, view
+
+
+def rerun_and_repaint(graph, repeat):
+    """Median seconds to re-run after an input edit and repaint every heatmap."""
+    scene, view = canvas(graph)
     engine = Engine()
     scene.show_result(engine.run(graph))
     view.fit_all()
@@ -183,11 +189,6 @@ def far_apart_repaint(repeat=21):
     """Median seconds to repaint the seed graph's canvas at 100 % and fitted, as it is
     and with two nodes moved to the position bound (±1,000,000 on both axes)."""
     from gradviz.core.graph import MAX_COORDINATE
-    from gradviz.gui.document import Document
-    from gradviz.gui.render import ensure_app
-    from gradviz.gui.scene import GraphScene
-    from gradviz.gui.view import GraphView
-    ensure_app()
     medians = []
     for far in (False, True):
         graph = gradviz.load(__import__("gradviz.core.examples",
@@ -195,12 +196,7 @@ def far_apart_repaint(repeat=21):
         if far:
             graph.set_pos("x", (MAX_COORDINATE, MAX_COORDINATE))
             graph.set_pos("c", (-MAX_COORDINATE, -MAX_COORDINATE))
-        document = Document()
-        document.replace(graph)
-        scene = GraphScene(document)
-        view = GraphView(scene)
-        view.resize(1400, 900)
-        view.show()
+        scene, view = canvas(graph)
         scene.show_result(graph.run())
         times = []
         for i in range(repeat):

@@ -110,5 +110,25 @@ def move_pointer(view, point):
     QTest.mouseMove(view.viewport(), point)
 
 
+def add_refused_input(window):
+    """An input of 5 elements, which cannot feed the seed's a.b ((4, 3) and (5,) do
+    not broadcast): (its output, a.b) as scene points."""
+    node_id = window.add_op("input", QPointF(-300, 400))
+    window.document.set_params(node_id, {"source": "fill", "fill": 2.0, "shape": (5,)})
+    scene = window.scene
+    return scene.nodes[node_id].output_pos(), scene.nodes["a"].input_pos("b")
+
+
+def press_and_move(view, start, end):
+    """A drag from scene point `start` to `end`, the button still held: the viewport
+    point to release it at."""
+    vp = view.viewport()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     view.mapFromScene(start))
+    for t in (0.3, 0.6, 1.0):
+        QTest.mouseMove(vp, view.mapFromScene(start + (end - start) * t))
+    return view.mapFromScene(end)
+
+
 def header_point(item):
     return item.mapToScene(QPointF(60, 12))

@@ -5,7 +5,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.gui.conftest import add_with_quick_add, drag, header_point, move_pointer
+from tests.gui.conftest import (add_refused_input, add_with_quick_add, drag, header_point,
+                                move_pointer, press_and_move)
 from tests.gui.test_behaviours import empty_spot
 
 
@@ -21,22 +22,14 @@ def test_cycle_is_refused_and_nothing_changes(window, qtbot):
 
 
 def test_shape_mismatch_is_refused_while_dragging_and_after(window, qtbot):
-    doc = window.document
-    node_id = window.add_op("input", QPointF(-300, 400))
-    doc.set_params(node_id, {"source": "fill", "fill": 2.0, "shape": (5,)})
+    doc, scene, vp = window.document, window.scene, window.view.viewport()
+    start, end = add_refused_input(window)
     before = doc.saved_json()
-    scene, view = window.scene, window.view
-    start, end = scene.nodes[node_id].output_pos(), scene.nodes["a"].input_pos("b")
-    vp = view.viewport()
-    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     view.mapFromScene(start))
-    for t in (0.3, 0.6, 1.0):
-        QTest.mouseMove(vp, view.mapFromScene(start + (end - start) * t))
+    end = press_and_move(window.view, start, end)
     port = scene.nodes["a"].inputs["b"]
     assert port.brush().color() == __import__("gradviz.gui.theme").gui.theme.PORT_BAD
     assert "do not broadcast" in scene._drag.hint.text()
-    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                       view.mapFromScene(end))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
     assert doc.saved_json() == before
     assert "(4, 3) and (5,) do not broadcast" in window.statusBar().currentMessage()
 

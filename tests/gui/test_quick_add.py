@@ -1,11 +1,12 @@
 """What the window shows while adding and wiring nodes: the quick-add popup's order and
 size, the label that says why a connection is refused, and the toolbar's toggles."""
-from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolBar, QToolButton
 
 from gradviz.core.ops import CATEGORIES, OPS
+from tests.gui.conftest import add_refused_input, press_and_move
 
 OP_ROLE = Qt.ItemDataRole.UserRole
 
@@ -99,18 +100,11 @@ def share_of_color(image, rect, color):
 
 
 def test_refusal_label_hides_the_heatmaps_behind_its_own_background(window, qtbot):
-    doc, scene, view = window.document, window.scene, window.view
-    node_id = window.add_op("input", QPointF(-300, 400))
-    doc.set_params(node_id, {"source": "fill", "fill": 2.0, "shape": (5,)})
+    scene, view, vp = window.scene, window.view, window.view.viewport()
     with qtbot.waitSignal(window.runner.finished, timeout=10000):
-        pass
+        start, end = add_refused_input(window)
     before = view.viewport().grab().toImage()
-    start, end = scene.nodes[node_id].output_pos(), scene.nodes["a"].input_pos("b")
-    vp = view.viewport()
-    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     view.mapFromScene(start))
-    for t in (0.3, 0.6, 1.0):
-        QTest.mouseMove(vp, view.mapFromScene(start + (end - start) * t))
+    end = press_and_move(view, start, end)
     label = scene._drag.hint
     assert "do not broadcast" in label.text()
     during = view.viewport().grab().toImage()
@@ -122,8 +116,7 @@ def test_refusal_label_hides_the_heatmaps_behind_its_own_background(window, qtbo
     assert behind.width() > 20 and behind.height() > 5        # the label lies over node a
     assert share_of_color(before, behind, background) < 0.1   # whose heatmaps show there
     assert share_of_color(during, behind, background) > 0.5   # and are hidden behind it
-    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                       view.mapFromScene(end))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
     assert label.scene() is None                              # gone after the drop
 
 
