@@ -16,6 +16,7 @@ from .devices import get_device
 from .errors import GradvizError, GraphError
 from .ops import OpSpec, get_op
 from .shapes import sum_to
+from .trace import Recorder
 
 _tokens = itertools.count(1)
 
@@ -79,13 +80,14 @@ class Engine:
         self._cache_key = None    # (device name, dtype) the cache was computed with
 
     def run(self, graph, device="cpu", target=None, reuse=True, partial=False,
-            memory_budget=None) -> RunResult:
+            memory_budget=None, trace=False) -> RunResult:
         """Forward and backward of `graph` on `device`. `target` defaults to the graph's
         target, else its single sink. reuse=False recomputes every node. partial=True
         (an editor's graph under construction) runs what is connected and lists the
         rest in `RunResult.waiting` instead of failing. A run whose estimated memory
         exceeds `memory_budget` bytes (default: `budget.default_budget()`) is refused
-        before it starts."""
+        before it starts. trace=True records the run step by step in
+        `RunResult.trace` (see `gradviz.core.trace`)."""
         started = time.perf_counter()
         device = get_device(device)
         key = (graph.revision, target, partial)
@@ -96,13 +98,16 @@ class Engine:
         cache_key = (device.name, graph.dtype)
         if not reuse or cache_key != self._cache_key:
             self._cache, self._cache_key = {}, cache_key
+        recorder = Recorder(plan) if trace else None
         with device.errstate():
-            values, recomputed = self._forward(plan, device, graph)
-            grads, edge_grads = self._backward(plan, device, values)
-        return RunResult(device, graph.dtype, plan, values, grads, edge_grads, recomputed,
-                         time.perf_counter() - started, graph.revision)
+            values, recomputed = self._forward(plan, device, graph, recorder)
+            grads, edge_grads = self._backward(plan, device, values, recorder)
+        result = RunResult(device, graph.dtype, plan, values, grads, edge_grads, recomputed,
+                           time.perf_counter() - started, graph.revision)
+        result.trace = recorder.steps if recorder else None
+        return result
 
-    def _forward(self, plan, device, graph):
+    def _forward(self, plan, device, graph, recorder=None):
         xp, dtype, base_dir = device.xp, graph.dtype, graph.base_dir
         old, cache = self._cache, {}
         values, tokens, recomputed = {}, {}, []
@@ -114,6 +119,8 @@ class Engine:
                 if hit is not None and hit.rev == rev and hit.input_tokens == in_tokens:
                     cache[node_id] = hit
                     values[node_id], tokens[node_id] = hit.value, hit.token
+                    if recorder:
+                        recorder.forward(node_id)
                     continue
                 if spec.source:
                     out = device.asarray(spec.source(params, base_dir=base_dir), dtype)
@@ -123,6 +130,8 @@ class Engine:
                 cache[node_id] = _Cached(rev, in_tokens, out, token)
                 values[node_id], tokens[node_id] = out, token
                 recomputed.append(node_id)
+                if recorder:
+                    recorder.forward(node_id)
         except Exception as e:
             self._cache = {}
             raise _failure(e, node_id, spec, "forward") from e
@@ -130,7 +139,7 @@ class Engine:
         return values, recomputed
 
     @staticmethod
-    def _backward(plan, device, values):
+    def _backward(plan, device, values, recorder=None):
         xp, shapes = device.xp, plan.shapes
         if plan.target is None:   # a graph under construction: values only
             return {}, {}
@@ -139,19 +148,24 @@ class Engine:
         edge_grads = {}
         node_id = spec = None
         try:
-            for node_id, spec, ins, params, _ in reversed(plan.steps):
+            for step in reversed(plan.steps):
+                node_id, spec, ins, params, _ = step
                 g = grads.get(node_id)
-                if g is None or not ins:
+                if g is None:
                     continue
-                parts = spec.vjp(xp, g, values[node_id], *map(values.__getitem__, ins), **params)
-                for src, port, part in zip(ins, spec.inputs, parts):
-                    if part is None or port in spec.no_grad:
+                inputs = tuple(map(values.__getitem__, ins))
+                parts = spec.vjp(xp, g, values[node_id], *inputs, **params) if ins else ()
+                sent = []
+                for src, port, raw in zip(ins, spec.inputs, parts):
+                    if raw is None or port in spec.no_grad:
                         continue
-                    if part.shape != shapes[src]:
-                        part = sum_to(xp, part, shapes[src])
+                    part = raw if raw.shape == shapes[src] else sum_to(xp, raw, shapes[src])
                     edge_grads[(node_id, port)] = part
                     total = grads.get(src)
                     grads[src] = part if total is None else total + part
+                    sent.append((src, port, raw, part, grads[src]))
+                if recorder:
+                    recorder.backward(step, g, values[node_id], inputs, sent)
         except Exception as e:
             raise _failure(e, node_id, spec, "backward") from e
         return grads, edge_grads

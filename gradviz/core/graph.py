@@ -371,13 +371,13 @@ class Graph:
             self.disconnect(edge.dst, edge.port)
         self.remove_node(node_id)
 
-    def run(self, device="cpu", target=None, memory_budget=None):
+    def run(self, device="cpu", target=None, memory_budget=None, trace=False):
         """Forward and backward; see `gradviz.core.engine.Engine.run`."""
         from .engine import Engine
         if self._engine is None:
             self._engine = Engine()
         return self._engine.run(self, device=device, target=target,
-                                memory_budget=memory_budget)
+                                memory_budget=memory_budget, trace=trace)
 
     def copy(self) -> Graph:
         """An independent graph with the same content (arrays are shared: never mutated)."""

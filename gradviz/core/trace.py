@@ -1,0 +1,105 @@
+"""A run recorded step by step, to replay the chain rule as the notebook derived it:
+the forward steps in order, then the backward steps from the target back to the
+inputs, each with what it received, what it sent back through each input edge, and
+how far each receiver's gradient has added up. Arrays are referenced, never copied:
+the engine never writes into an array it has handed out."""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class Contribution(NamedTuple):
+    """What a backward step sends back through one input edge: `array`, already summed
+    back to the source's shape over the axes `unbroadcast` (empty when none)."""
+    src: str
+    port: str
+    array: object
+    unbroadcast: tuple
+
+
+class Accumulated(NamedTuple):
+    """A source's gradient so far, after `reported` of its `consumers` sent theirs."""
+    src: str
+    array: object
+    reported: int
+    consumers: int
+
+
+class Step(NamedTuple):
+    """One step of a traced run. Backward steps also carry the gradient `grad`
+    arriving at the node, the op's backward `rule` with the `operands` it names
+    ({name: array}), the `contributions` sent back and the sums `accumulated`."""
+    phase: str                      # "forward" or "backward"
+    node: str
+    grad: object = None
+    rule: str = ""
+    operands: dict = {}
+    contributions: tuple = ()
+    accumulated: tuple = ()
+
+
+def rule_of(spec):
+    """The op's backward rule, as its declaration states it ("∂a = g·b, ∂b = g·a")."""
+    _, _, rule = spec.doc.partition("Backward:")
+    return rule.strip()
+
+
+def operands_of(spec, rule, g, out, inputs):
+    """{name: array} of the names the rule uses: g, out and the op's input ports."""
+    named = {"g": g, "out": out, **dict(zip(spec.inputs, inputs))}
+    words = set(re.findall(r"[A-Za-z_]+", rule))
+    return {name: array for name, array in named.items() if name in words}
+
+
+def summed_axes(shape, target):
+    """The axes `sum_to` sums to take an array of `shape` back to `target`."""
+    shape, target = tuple(shape), tuple(target)
+    if shape == target:
+        return ()
+    lead = len(shape) - len(target)
+    return tuple(range(lead)) + tuple(lead + i for i, d in enumerate(target)
+                                      if d == 1 and shape[lead + i] != 1)
+
+
+class Recorder:
+    """Collects the steps of one run; the engine calls it as it goes."""
+
+    def __init__(self, plan):
+        self.steps = []
+        self.plan = plan
+        self._reported = {}
+        self._consumers = None
+
+    def forward(self, node_id):
+        self.steps.append(Step("forward", node_id))
+
+    def backward(self, step, g, out, inputs, parts):
+        """`parts`: (src, port, array as the vjp gave it, array summed back, the
+        source's gradient so far) per input edge that took a gradient."""
+        if self._consumers is None:
+            self._consumers = self._count_consumers()
+        rule = rule_of(step.spec)
+        contributions, accumulated = [], []
+        for src, port, raw, part, total in parts:
+            contributions.append(Contribution(src, port, part,
+                                              summed_axes(raw.shape, part.shape)))
+            self._reported[src] = self._reported.get(src, 0) + 1
+            accumulated.append(Accumulated(src, total, self._reported[src],
+                                           self._consumers[src]))
+        self.steps.append(Step("backward", step.node_id, g, rule,
+                               operands_of(step.spec, rule, g, out, inputs),
+                               tuple(contributions), tuple(accumulated)))
+
+    def _count_consumers(self):
+        """How many input edges will send each source a gradient: those into nodes
+        upstream of the target (the target included) that take one."""
+        upstream, counts = {self.plan.target}, {}
+        for step in reversed(self.plan.steps):
+            if step.node_id not in upstream:
+                continue
+            for src, port in zip(step.inputs, step.spec.inputs):
+                if port not in step.spec.no_grad:
+                    upstream.add(src)
+                    counts[src] = counts.get(src, 0) + 1
+        return counts
