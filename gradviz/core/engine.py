@@ -5,6 +5,7 @@ edge its own gradient contribution, so a fan-out shows how the gradient splits.
 An Engine remembers its last forward pass and recomputes only what a change reaches."""
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 from typing import NamedTuple
@@ -207,12 +208,23 @@ class RunResult:
         self.shapes = plan.shapes
         self.order, self.inputs, self.ports = plan.order, plan.inputs, plan.ports
         self.waiting = plan.waiting   # nodes left out of a partial run
+        self.complete = True          # False for a frame of a step-by-step replay
         self.recomputed = recomputed
         self.seconds = seconds
         self._values = values
         self._grads = grads
         self._edge_grads = edge_grads
         self.derived = {}
+
+    def with_arrays(self, order, values, grads, edge_grads, target):
+        """A copy of this run that holds only the given arrays (nodes `order`): a
+        frame of a step-by-step replay, which readers show like any run."""
+        other = copy.copy(self)
+        other.order, other.target = list(order), target
+        other.complete = False   # gradients still missing are on their way, not zero
+        other._values, other._grads, other._edge_grads = values, grads, edge_grads
+        other.derived = {}
+        return other
 
     def __contains__(self, node_id):
         return node_id in self._values

@@ -46,9 +46,10 @@ def rule_of(spec):
 
 
 def operands_of(spec, rule, g, out, inputs):
-    """{name: array} of the names the rule uses: g, out and the op's input ports."""
+    """{name: array} of the names the rule uses (g, out, the op's input ports), not
+    counting the gradients it defines (∂a)."""
     named = {"g": g, "out": out, **dict(zip(spec.inputs, inputs))}
-    words = set(re.findall(r"[A-Za-z_]+", rule))
+    words = set(re.findall(r"[A-Za-z_]+", re.sub(r"∂\w+", "", rule)))
     return {name: array for name, array in named.items() if name in words}
 
 
@@ -103,3 +104,45 @@ class Recorder:
                     upstream.add(src)
                     counts[src] = counts.get(src, 0) + 1
         return counts
+
+
+def frame(result, index):
+    """The traced run `result` as it stood after step `index` (negative: from the end):
+    during forward, the values computed so far; during backward, every value, the
+    gradients that have arrived (a node fed by several consumers holds its partial
+    sum) and the contributions sent so far. A RunResult, shown like any run."""
+    steps = result.trace
+    index = range(len(steps))[index]
+    done = steps[:index + 1]
+    forward = [s.node for s in done if s.phase == "forward"]
+    if steps[index].phase == "forward":
+        values = {n: result.device_value(n) for n in forward}
+        return result.with_arrays(forward, values, {}, {}, None)
+    grads, edge_grads = {}, {}
+    for step in done:
+        if step.phase == "backward":
+            grads[step.node] = step.grad
+            for c in step.contributions:
+                edge_grads[(step.node, c.port)] = c.array
+            for a in step.accumulated:
+                grads[a.src] = a.array
+    values = {n: result.device_value(n) for n in result.order}
+    return result.with_arrays(result.order, values, grads, edge_grads, result.target)
+
+
+def describe(step):
+    """One line saying what a step does, for a timeline."""
+    if step.phase == "forward":
+        return f"forward: {step.node}"
+    parts = ", ".join(f"∂{c.port} → {c.src}" for c in step.contributions)
+    return f"backward: {step.node}" + (f" sends {parts}" if parts else " (an input)")
+
+
+def partial_sums(steps, index):
+    """{source: (reported, consumers)} of the gradients still being summed after step
+    `index`: some but not all of the source's consumers have sent their part."""
+    last = {}
+    for step in steps[:index + 1]:
+        for a in step.accumulated:
+            last[a.src] = (a.reported, a.consumers)
+    return {src: kn for src, kn in last.items() if kn[0] < kn[1]}

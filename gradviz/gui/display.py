@@ -110,7 +110,9 @@ def heatmap_panels(previews, node_id, view, limit_of):
     for kind in view.arrays:
         preview = node_preview(previews, node_id, kind, view)
         prefix = "∇ " if kind == "grad" else ("v " if len(view.arrays) > 1 else "")
-        if preview is None and previews.result.target is None:   # the status bar says why
+        result = previews.result
+        if preview is None and (result.target is None or not result.complete):
+            # no target yet (the status bar says so), or a replay before it arrives
             panels.append(HeatmapPanel(kind, None, 0, 1, f"{prefix}—"))
             continue
         if preview is None:  # the node's tooltip says why

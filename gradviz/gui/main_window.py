@@ -26,6 +26,7 @@ from .items.node import NodeItem
 from .palette import Palette, QuickAdd
 from .properties import PropertiesPanel
 from .scene import GraphScene
+from .step_mode import StepMode
 from .view import GraphView
 from .worker import RunController
 
@@ -33,7 +34,7 @@ CLIPBOARD_MIME = "application/x-gradviz"
 STALE_DELAY_MS = 250   # with Auto-run on, a run usually replaces stale results sooner
 
 
-class MainWindow(FileActions, QMainWindow):
+class MainWindow(FileActions, StepMode, QMainWindow):
     _device_checked = Signal(str, bool, str)   # (device kind, available, reason)
 
     def __init__(self, autosave_ms=None):
@@ -41,7 +42,6 @@ class MainWindow(FileActions, QMainWindow):
         self.document = Document(self)
         self.scene = GraphScene(self.document, self)
         self.view = GraphView(self.scene, self)
-        self.setCentralWidget(self.view)
         self.runner = RunController(self)
         self.last_result = None
         self.last_error = None
@@ -56,6 +56,7 @@ class MainWindow(FileActions, QMainWindow):
         self._quick_add_pos = QPointF()
         self.settings = QSettings("gradviz", "gradviz")
         self._build_docks()
+        self._build_step_mode()
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -141,6 +142,14 @@ class MainWindow(FileActions, QMainWindow):
         self.act_auto.setCheckable(True)
         self.act_auto.setChecked(True)
         self.act_target_here = a("&Differentiate This Node", self.target_selected)
+        self.act_step = a("&Step Through", self.toggle_step_mode, ["Ctrl+T"],
+                          tip="Replay the run step by step: forward, then backward from "
+                              "the target, one node at a time")
+        self.act_step.setCheckable(True)
+        self.act_step_next = a("&Next Step", lambda: self.stepbar.step_by(1), ["Right"])
+        self.act_step_back = a("&Previous Step", lambda: self.stepbar.step_by(-1), ["Left"])
+        for action in (self.act_step_next, self.act_step_back):
+            action.setEnabled(False)   # arrow keys nudge nodes outside step mode
         self.act_budget = a("Memory &Budget…", self.ask_memory_budget,
                             tip="Refuse runs estimated to need more memory than this")
         self.view_group = QActionGroup(self)
@@ -198,6 +207,8 @@ class MainWindow(FileActions, QMainWindow):
         run = bar.addMenu("&Run")
         run.addActions([self.act_run, self.act_auto, self.act_target_here])
         run.addSeparator()
+        run.addActions([self.act_step, self.act_step_next, self.act_step_back])
+        run.addSeparator()
         run.addAction(self.act_budget)
         self._refresh_recent()
 
@@ -220,6 +231,7 @@ class MainWindow(FileActions, QMainWindow):
         bar.addSeparator()
         bar.addAction(self.act_run)
         bar.addAction(self.act_auto)
+        bar.addAction(self.act_step)
         bar.addSeparator()
         bar.addWidget(QLabel(" Differentiate "))
         self.target_box = QComboBox()
@@ -388,12 +400,14 @@ class MainWindow(FileActions, QMainWindow):
             self.inspector.show_edge(edges[0])
         else:
             self.inspector.show_node(None)
+        self.show_card()
 
     # ---- running ----------------------------------------------------------------------
     def device(self):
         return self.device_box.currentData()
 
     def _on_edited(self):
+        self.leave_step_mode()   # the steps were of the graph before the edit
         self._refresh_targets()
         self.dtype_box.setCurrentText(self.document.graph.dtype)
         self._show_run_status()   # a renamed target reads its new name
@@ -447,7 +461,8 @@ class MainWindow(FileActions, QMainWindow):
             self._run_scheduled = True
             QTimer.singleShot(0, self.run_now)
 
-    def run_now(self):
+    def run_now(self, trace=False):
+        """Run the document's graph now (`trace`: recorded step by step)."""
         self._run_scheduled = False
         if not self.document.graph.nodes:
             self.last_result = self.last_error = None
@@ -460,7 +475,7 @@ class MainWindow(FileActions, QMainWindow):
         view = get_view(self.scene.view_mode)
         self.runner.request(self.document.graph, self.device(),
                             prepare=lambda result: display.prepare(result, view),
-                            memory_budget=self.memory_budget())
+                            memory_budget=self.memory_budget(), trace=trace)
 
     def _toggle_numbers(self):
         self.settings.setValue("numbers_in_cells", self.act_numbers.isChecked())
@@ -503,8 +518,12 @@ class MainWindow(FileActions, QMainWindow):
         self._show_run_status()
         if not self.results_current():   # edited while it ran: another run is coming
             self._follow_staleness()
+        if self.stepping and result.trace is not None:
+            self.steps_arrived(result)
+        self.show_card()
 
     def _on_failure(self, error):
+        self.leave_step_mode()
         self.last_error = error
         self.scene.show_error(error)
         self._mark_stale()

@@ -6,7 +6,7 @@ from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
-from ..core import events
+from ..core import events, trace
 from ..core.errors import GraphError
 from ..core.preview import Previews
 from ..core.shapes import shape_text
@@ -149,6 +149,27 @@ class GraphScene(QGraphicsScene):
                        "edge_top": top, "robust": scale.robust}
         self.mark_target(result.target)
         self.set_stale(False)
+
+    def show_step(self, result, index):
+        """Step mode: the traced `result` as it stood after step `index`, the step's
+        node highlighted, nodes not reached yet dimmed, partial sums marked "k of n"."""
+        step = result.trace[index]
+        shown = trace.frame(result, index)
+        self.show_result(shown)
+        if step.phase == "forward":
+            reached = set(shown.order)
+        else:
+            reached = {n for n in shown.order if shown.affects_target(n)}
+        partial = trace.partial_sums(result.trace, index)
+        for node_id, item in self.nodes.items():
+            mark = "current" if node_id == step.node else \
+                (None if node_id in reached else "pending")
+            k, n = partial.get(node_id, (0, 0))
+            item.set_step(mark, f"{k} of {n}" if n else "")
+
+    def end_steps(self):
+        for item in self.nodes.values():
+            item.set_step()
 
     def clear_result(self):
         """Nothing to show (the graph is empty)."""

@@ -23,6 +23,7 @@ class Job(NamedTuple):
     target: str | None
     prepare: Callable | None
     memory_budget: int | None
+    trace: bool
 
 
 class _Worker(QObject):
@@ -37,7 +38,8 @@ class _Worker(QObject):
     def run(self, job):
         try:
             result = self.engine.run(job.graph, device=job.device, target=job.target,
-                                     partial=True, memory_budget=job.memory_budget)
+                                     partial=True, memory_budget=job.memory_budget,
+                                     trace=job.trace)
             if job.prepare is not None:
                 job.prepare(result)
         except GradvizError as e:
@@ -73,11 +75,13 @@ class RunController(QObject):
     def busy(self):
         return self._running
 
-    def request(self, graph, device="cpu", target=None, prepare=None, memory_budget=None):
+    def request(self, graph, device="cpu", target=None, prepare=None, memory_budget=None,
+                trace=False):
         """Run a snapshot of `graph`; later edits do not reach a run in progress.
-        `prepare(result)`, if given, also runs in the worker thread (display work)."""
+        `prepare(result)`, if given, also runs in the worker thread (display work);
+        `trace` records the run step by step."""
         self._latest += 1
-        job = Job(self._latest, graph.copy(), device, target, prepare, memory_budget)
+        job = Job(self._latest, graph.copy(), device, target, prepare, memory_budget, trace)
         if self._running:
             self._pending = job
         else:

@@ -5,6 +5,7 @@ import pytest
 
 import gradviz
 from gradviz.core.examples import example_names, example_path
+from gradviz.core.trace import frame, partial_sums
 
 
 def random_graph(seed):
@@ -102,3 +103,31 @@ def test_a_fan_out_adds_up_one_consumer_at_a_time():
     np.testing.assert_array_equal(first.array, r.edge_grad("x", first_step.node, "a"))
     np.testing.assert_array_equal(second.array, r.grad("x"))
     assert {first_step.node, second_step.node} == {"a", "b"}
+
+
+def test_frames_show_the_run_as_it_stood_after_each_step():
+    g = gradviz.load(example_path("seed"))
+    r = g.run(trace=True)
+    first = frame(r, 0)
+    assert first.order == ["x"] and first.target is None
+    forward_end = frame(r, len(r.order) - 1)
+    assert forward_end.order == r.order and not forward_end.affects_target("x")
+    after_b = frame(r, [s.node for s in r.trace].index("b", len(r.order)))
+    assert after_b.affects_target("a") and after_b.affects_target("z")
+    assert not after_b.affects_target("x")    # a has not sent its part yet
+    np.testing.assert_array_equal(after_b.grad("a"), r.grad("a"))
+    last = frame(r, -1)
+    for node_id in r.order:
+        np.testing.assert_array_equal(last.grad(node_id), r.grad(node_id))
+    assert last.edges() == r.edges()
+
+
+def test_partial_sums_name_the_gradients_still_adding_up():
+    g = gradviz.Graph()
+    x = g.add("input", id="x", value=np.ones((2, 2)))
+    g.add("sum", g.add("add", g.add("exp", x, id="a"), g.add("tanh", x, id="b")), id="t")
+    r = g.run(trace=True)
+    nodes = [s.node for s in r.trace]
+    first = min(nodes.index("a", len(r.order)), nodes.index("b", len(r.order)))
+    assert partial_sums(r.trace, first) == {"x": (1, 2)}
+    assert partial_sums(r.trace, len(r.trace) - 1) == {}

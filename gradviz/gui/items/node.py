@@ -77,6 +77,8 @@ class NodeItem(QGraphicsItem):
         self.waiting = False
         self.is_target = False
         self.stale = False
+        self.step_mark = None   # step mode: "current" or "pending" (not reached yet)
+        self.step_note = ""     # step mode: a partial sum's "1 of 2"
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -190,6 +192,13 @@ class NodeItem(QGraphicsItem):
             self.body.setOpacity(theme.STALE_OPACITY if stale else 1.0)
         self.update()
 
+    def set_step(self, mark=None, note=""):
+        """Step mode: `mark` "current" highlights the node, "pending" dims it; `note`
+        goes in the header. No arguments: back to normal."""
+        self.step_mark, self.step_note = mark, note
+        self.setOpacity(theme.PENDING_OPACITY if mark == "pending" else 1.0)
+        self.update()
+
     def set_target(self, is_target):
         self.is_target = is_target
         self.update()
@@ -216,14 +225,14 @@ class NodeItem(QGraphicsItem):
         badge = f"∂ {badge}" if self.is_target else badge
         metrics = QFontMetricsF(small)
         room = layout.NODE_WIDTH - 16 - self.title.boundingRect().width()
-        mark = "stale" if self.stale and self.body is not None else ""
+        mark = "stale" if self.stale and self.body is not None else self.step_note
         if mark:
             room -= metrics.horizontalAdvance(mark + "  ")
         badge = metrics.elidedText(badge, Qt.TextElideMode.ElideMiddle, room)
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(op_rect, right, badge)
         if mark:
-            painter.setPen(theme.STALE)
+            painter.setPen(theme.STALE if mark == "stale" else theme.STEP)
             painter.drawText(op_rect.adjusted(0, 0, -metrics.horizontalAdvance(badge + "  "), 0),
                              right, mark)
         painter.setPen(theme.TEXT)
@@ -237,6 +246,8 @@ class NodeItem(QGraphicsItem):
         self._paint_status(painter)
         if self.error:
             outline = QPen(theme.NODE_ERROR, 2.5)
+        elif self.step_mark == "current":
+            outline = QPen(theme.STEP, 3)
         elif self.isSelected():
             outline = QPen(theme.NODE_SELECTED, 2)
         elif self.is_target:
