@@ -1,11 +1,17 @@
 """Step mode: replay a run on the canvas one step at a time, with the card showing the
 local derivative of each backward step."""
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 import gradviz
+from gradviz.core.ops import OPS
+from gradviz.core.trace import rule_of
 from gradviz.gui import colors
+from gradviz.gui.card import DerivativeCard, step_of
+from tests.core.test_gradients import CASES
+from tests.helpers import differentiable_ops, op_graph
 from tests.gui.test_build_notebook import set_field
 from tests.gui.test_undo_history import click_header
 
@@ -116,3 +122,21 @@ def test_an_edit_leaves_step_mode(window, qtbot):
     assert not window.stepping and not window.stepbar.isVisible()
     assert not window.act_step.isChecked()
     assert all(m == (None, "") for m in marks(window).values())
+
+
+@pytest.mark.parametrize("op", differentiable_ops())
+def test_every_op_has_a_card(qtbot, op):
+    """The rule and its operands come from the op's declaration: each op's card shows
+    its rule, the operands the rule names and one tile per input taking a gradient."""
+    graph, ids = op_graph(op, CASES[op][0])
+    node_id = next(n for n in graph.nodes if graph.nodes[n].op == op)
+    result = graph.run(target=node_id)
+    card = DerivativeCard()
+    qtbot.addWidget(card)
+    card.show_step(step_of(result, node_id, op), op)
+    assert rule_of(OPS[op]) in card.title.text()
+    takes = [p for p in OPS[op].inputs if p not in OPS[op].no_grad]
+    assert sorted(c for c in card.tiles if c.startswith("∂")) == \
+        sorted(f"∂{p} → {src}" for p, src in zip(OPS[op].inputs, result.inputs[node_id])
+               if p in takes)
+    assert "g" in card.tiles
