@@ -95,9 +95,11 @@ def make_preview(xp, to_host, array, max_rows, max_cols) -> Preview:
         index = tuple(slice(0, MAX_TILES) for _ in a.shape[:-2])
         a = a[index]
     rows, cols = a.shape[-2], a.shape[-1]
-    # One block size for both axes: cells stay square, like the array's own grid.
+    # One block size for both axes, so cells stay square like the array's own grid;
+    # but an axis that fits whole is not merged (a 64x3 matrix keeps its 3 columns).
     b = max(1, math.ceil(rows / max(max_rows, 1)), math.ceil(cols / max(max_cols, 1)))
-    br = bc = b
+    br = b if rows > max_rows else 1
+    bc = b if cols > max_cols else 1
     if rows == 0 or cols == 0 or (br, bc) == (1, 1):
         host = np.asarray(to_host(a), dtype=np.float64)
     else:

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTransform
 
 from .colors import heatmap_rgba, locate
-from .layout import MAX_CELL, THIN_CELL
+from .layout import MAX_CELL
 
 # Numbers are printed in a cell when they fit in a font of at least NUMBER_MIN_PX
 # pixels (at most NUMBER_MAX_PX), with this many significant digits.
@@ -49,13 +49,16 @@ class Heatmap(pg.ImageItem):
             self.setVisible(False)
             return
         self.setVisible(True)
-        width, height = min(max_width / cols, MAX_CELL), min(max_height / rows, MAX_CELL)
-        square = min(width, height)
+        fill_w, fill_h = min(max_width / cols, MAX_CELL), min(max_height / rows, MAX_CELL)
+        width = height = min(fill_w, fill_h)   # square cells, like the array's grid ...
         if wide_scalar and rows == cols == 1:
-            width, height = max_width, square
-        elif square >= THIN_CELL or preview.data.ndim > 2:
-            width = height = square   # square cells (tiled images stay images) ...
-        # ... unless a matrix would become a thin strip: then each side fills its room
+            width = max_width
+        elif preview.data.ndim <= 2:
+            # ... but a thin matrix fills its panel in the thin direction, not a strip
+            if cols * width < max_width / 2:
+                width = fill_w
+            if rows * height < max_height / 2:
+                height = fill_h
         self.setImage(rgba, autoLevels=False)
         self.setTransform(QTransform.fromScale(width, height))
 

@@ -13,7 +13,6 @@ SCALAR_HEIGHT = 24     # a scalar's single cell
 CAPTION = 16           # the line under each heatmap
 MAX_CELL = 28.0        # the biggest a heatmap cell gets
 MIN_CELL = 3           # the smallest: longer arrays are shown as block means
-THIN_CELL = 6.0        # square cells smaller than this: each side fills its room
 BADGE = 22             # an edge badge: at most this many pixels (and cells) a side
 GRID = 20              # the canvas grid
 

@@ -4,14 +4,31 @@ or a message to `fail`; what a text means is the kind's own `parse`."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ..core.ops.params import KINDS
 
 
-class TextEditor(QLineEdit):
+class FieldEdit(QLineEdit):
+    """A field of the properties panel. Once its text is committed (Enter), Undo and
+    Redo are the document's again, as in any desktop app; while typing they undo the
+    typing."""
+
+    def event(self, event):
+        if event.type() == QEvent.Type.ShortcutOverride and not self.isModified() and (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)):
+            return True   # not accepted: the window's Undo or Redo action gets the key
+        return super().event(event)
+
+    def committed(self):
+        self.setModified(False)
+
+
+class TextEditor(FieldEdit):
     """A line of text, read by the param kind (int, float, axis, shape, ...)."""
 
     def __init__(self, param, value, commit, fail):
@@ -26,6 +43,7 @@ class TextEditor(QLineEdit):
         except ValueError:
             fail(f"{self.param.name}: {self.text()!r} is not a valid {self.param.kind.name}")
             return
+        self.committed()
         commit(value)
 
     def set_value(self, value):

@@ -2,12 +2,12 @@
 declaration. Edits apply when a field is committed, each one undoable."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.errors import GraphError
 from ..core.ops import OPS
 from ..core.shapes import shape_text
-from .param_editors import editor_for
+from .param_editors import FieldEdit, editor_for
 
 
 class PropertiesPanel(QWidget):
@@ -74,9 +74,10 @@ class PropertiesPanel(QWidget):
         about.setWordWrap(True)
         about.setStyleSheet("color: #9a9ca3")
         form.addRow(about)
-        label = QLineEdit(node.label)
+        label = FieldEdit(node.label)
         label.setPlaceholderText(node.id)
-        label.editingFinished.connect(lambda: self.document.rename(node.id, label.text()))
+        label.editingFinished.connect(lambda: (label.committed(),
+                                               self.document.rename(node.id, label.text())))
         form.addRow("Name", label)
         self.fields["label"] = label
         for param in spec.active_params(node.params):

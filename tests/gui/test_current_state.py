@@ -426,3 +426,20 @@ def test_undoing_a_node_releases_its_arrays(window, qtbot):
     del run
     gc.collect()
     assert [ref() is None for ref in held] == [True, True]
+
+
+def test_ctrl_z_right_after_committing_a_field_undoes_the_edit(window, qtbot):
+    """Type in a Properties field, Enter, Ctrl+Z (the field still has the focus): the
+    document's edit is undone, as in any desktop app."""
+    click_header(window, "c")
+    field = window.properties.fields["axis"]
+    before = field.text()
+    set_field(window, "axis", "0")
+    assert window.document.graph.nodes["c"].params["axis"] == 0
+    assert field.hasFocus()
+    QTest.keyClick(field, Qt.Key.Key_Z, CTRL)
+    assert window.document.graph.nodes["c"].params["axis"] is None
+    assert window.properties.fields["axis"].text() == before
+    QTest.keyClick(window.properties.fields["axis"], Qt.Key.Key_Z,
+                   CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert window.document.graph.nodes["c"].params["axis"] == 0
