@@ -1,5 +1,6 @@
 """Command line: `gradviz [FILE]` opens the editor; `gradviz run FILE` runs headless;
-`gradviz render FILE -o out.png` saves a picture."""
+`gradviz render FILE -o out.png` saves a picture; `gradviz animate FILE -o out.gif`
+saves the run step by step as an animation."""
 from __future__ import annotations
 
 import argparse
@@ -9,11 +10,13 @@ import warnings
 from .core.budget import ENV, parse_size
 from .core.devices import device_names
 from .core.errors import GradvizError
+from .core.replay import PHASES
 from .core.views import VIEWS
 from .report import one_line
 
 MAX_REPORT_NUMBERS = 10 ** 6   # about 20 MB of JSON
 MIN_SCALE, MAX_SCALE = 0.1, 10.0   # gradviz render --scale
+MIN_FPS, MAX_FPS = 0.1, 50.0       # gradviz animate --fps (GIF delays are in 1/100 s)
 
 
 def _run_parser():
@@ -51,20 +54,48 @@ def _render_parser():
     p.add_argument("file", help="a .gradviz file")
     p.add_argument("-o", "--output", required=True,
                    help="the picture to write: an SVG where it ends in .svg, else a PNG")
-    p.add_argument("--view", choices=list(VIEWS), default="both",
-                   help="; ".join(f"{v.name}: {v.doc.lower()}" for v in VIEWS.values()))
     framing = p.add_mutually_exclusive_group()
-    framing.add_argument("--size", default="1000x560",
-                         help="WIDTHxHEIGHT in pixels: a canvas of this size after Fit All "
-                              "(default 1000x560)")
+    _size_option(framing)
     framing.add_argument("--scale", type=_scale,
                          help="the whole graph at this many times its size, such as 2 "
                               "(a PNG too large for that is drawn smaller, with a warning)")
-    p.add_argument("--device", default="cpu", help=f"{device_names()} (default cpu)")
-    p.add_argument("--shared-scale", action="store_true",
-                   help="one color scale for the whole graph")
-    _budget_option(p)
+    p.add_argument("--step", type=int, metavar="K",
+                   help="the run as it stood after step K of its trace: 0 is the first "
+                        "forward step, -1 the last backward one")
+    _picture_options(p)
     return p
+
+
+def _animate_parser():
+    p = argparse.ArgumentParser(prog="gradviz animate",
+                                description="Run a graph step by step and save the steps "
+                                            "as an animated GIF, or an animated PNG (no "
+                                            "display needed).")
+    p.add_argument("file", help="a .gradviz file")
+    p.add_argument("-o", "--output", required=True,
+                   help="the animation to write: a .gif, or a .png (an animated PNG)")
+    p.add_argument("--phase", choices=PHASES, default="both",
+                   help="the steps to show (default both: forward, then backward)")
+    p.add_argument("--fps", type=_fps, default=1.0,
+                   help="frames (steps) per second, such as 2 or 0.5 (default 1)")
+    _size_option(p)
+    _picture_options(p)
+    return p
+
+
+def _size_option(parser):
+    parser.add_argument("--size", default="1000x560",
+                        help="WIDTHxHEIGHT in pixels: a canvas of this size after Fit All "
+                             "(default 1000x560)")
+
+
+def _picture_options(parser):
+    parser.add_argument("--view", choices=list(VIEWS), default="both",
+                        help="; ".join(f"{v.name}: {v.doc.lower()}" for v in VIEWS.values()))
+    parser.add_argument("--device", default="cpu", help=f"{device_names()} (default cpu)")
+    parser.add_argument("--shared-scale", action="store_true",
+                        help="one color scale for the whole graph")
+    _budget_option(parser)
 
 
 def _scale(text):
@@ -76,30 +107,64 @@ def _scale(text):
     raise argparse.ArgumentTypeError(f"must be a number from {MIN_SCALE} to {MAX_SCALE}")
 
 
-def render_command(argv):
-    import re
+def _fps(text):
+    try:
+        if MIN_FPS <= float(text) <= MAX_FPS:
+            return float(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"must be a number from {MIN_FPS} to {MAX_FPS}")
 
-    from .core.fileformat import load
-    parser = _render_parser()
-    args = parser.parse_args(argv)
-    match = re.fullmatch(r"(\d+)x(\d+)", args.size)
+
+def _canvas_size(parser, text):
+    """(width, height) of a --size, or the parser's error (it exits)."""
+    import re
+    match = re.fullmatch(r"(\d+)x(\d+)", text)
     if not match or not (64 <= int(match[1]) <= 8192 and 64 <= int(match[2]) <= 8192):
         parser.error("--size must be WIDTHxHEIGHT, each 64 to 8192")
-    graph = load(args.file)
-    from .gui.render import render
+    return int(match[1]), int(match[2])
+
+
+def _write(write, *args):
+    """0 once `write(*args)` has written its file; 2, with the system's reason, where
+    it could not."""
     try:
-        render(graph, args.output, args.view, (int(match[1]), int(match[2])), args.device,
-               args.shared_scale, args.memory_budget, args.scale)
+        write(*args)
     except OSError as e:
         print(f"gradviz: {one_line(e)}", file=sys.stderr)
         return 2
     return 0
 
 
+def render_command(argv):
+    from .core.fileformat import load
+    parser = _render_parser()
+    args = parser.parse_args(argv)
+    size = _canvas_size(parser, args.size)
+    graph = load(args.file)
+    from .gui.render import render
+    return _write(render, graph, args.output, args.view, size, args.device,
+                  args.shared_scale, args.memory_budget, args.scale, args.step)
+
+
+def animate_command(argv):
+    from .core.fileformat import load
+    parser = _animate_parser()
+    args = parser.parse_args(argv)
+    size = _canvas_size(parser, args.size)
+    if not args.output.lower().endswith((".gif", ".png")):
+        parser.error("-o/--output must end in .gif or .png")
+    graph = load(args.file)
+    from .gui.animate import animate
+    return _write(animate, graph, args.output, args.view, size, args.device,
+                  args.shared_scale, args.memory_budget, args.phase, args.fps)
+
+
 def _gui_parser():
     p = argparse.ArgumentParser(prog="gradviz", description=(
         "Open the gradviz node editor. Other commands: 'gradviz run FILE' runs a graph "
-        "headless; 'gradviz render FILE -o out.png' (or .svg) saves its picture."))
+        "headless; 'gradviz render FILE -o out.png' (or .svg) saves its picture; "
+        "'gradviz animate FILE -o out.gif' (or .png) saves its run step by step."))
     p.add_argument("file", nargs="?", help="a .gradviz file to open")
     return p
 
@@ -134,7 +199,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"run": run_command, "render": render_command}
+    commands = {"run": run_command, "render": render_command, "animate": animate_command}
     command = commands.get(argv[0]) if argv else None
     warnings.showwarning = _show_warning   # every warning: one line, like errors
     try:

@@ -1,15 +1,18 @@
 """Pictures of a whole graph, as PNG or SVG: the editor's File ▸ Export Image… and
-`gradviz render` (which runs the graph first and needs no display)."""
+`gradviz render` (which runs the graph first and needs no display), at the end of the
+run or as it stood after one step of it."""
 from __future__ import annotations
 
 import math
 import os
 import warnings
 
-from PySide6.QtCore import QBuffer, QByteArray, QRectF, QSize, QSizeF
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
+from ..core.replay import step_index
+from ..core.trace import describe
 from . import theme
 from .document import Document
 from .legend import legend_box, paint_legend
@@ -19,6 +22,9 @@ MARGIN = 40           # scene units left around the items, as Fit All leaves
 MAX_SIDE = 16384      # pixels per side of a PNG; a larger request is scaled down,
 MAX_PIXELS = 2 ** 27  # as is one over 128 megapixels (512 MiB of pixels)
 MAX_FIT_ZOOM = 1.5    # a canvas --size never blows a small graph up more than Fit All
+CAPTION_INSET, CAPTION_HEIGHT, CAPTION_PAD = 10, 24, 8   # a caption's box: from the
+# picture's corner, its height, and from its sides to the text
+CAPTION_ROOM = CAPTION_INSET + CAPTION_HEIGHT   # left free above the graph for a caption
 
 
 def ensure_app():
@@ -85,6 +91,24 @@ def fitted_rect(scene, width, height):
     return source
 
 
+def whole_rect(scene, captioned=False):
+    """graph_rect, grown at the top by a caption's room where one will be drawn."""
+    source = graph_rect(scene)
+    if captioned:
+        source.setTop(source.top() - CAPTION_ROOM)
+    return source
+
+
+def canvas_rect(scene, width, height, captioned=False):
+    """fitted_rect, or where a caption will be drawn, the graph fitted below the
+    caption's room and the rect grown up over that room (at the same zoom)."""
+    if not captioned:
+        return fitted_rect(scene, width, height)
+    source = fitted_rect(scene, width, height - CAPTION_ROOM)
+    source.setTop(source.top() - CAPTION_ROOM * source.width() / width)
+    return source
+
+
 def capped_scale(rect, scale):
     """`scale`, or less where a PNG of `rect` would pass MAX_SIDE or MAX_PIXELS."""
     return min(scale, MAX_SIDE / rect.width(), MAX_SIDE / rect.height(),
@@ -100,67 +124,126 @@ def paint_graph(painter, scene, source, target):
     paint_legend(painter, target, scene.legend)
 
 
-def picture_bytes(scene, source, size, scale, svg):
-    """The scene's `source` rect drawn into `size` (a QSizeF) and shown `scale` times
-    larger, as an SVG document or as PNG bytes."""
+def caption_font():
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(8.5)
+    return font
+
+
+def paint_caption(painter, target, text):
+    """`text` in target's top left corner (the legend takes the bottom right), light on
+    a dark translucent box, cut short with … where the picture is too narrow."""
+    font = caption_font()
+    metrics = QFontMetricsF(font, painter.device())
+    room = target.width() - 2 * (CAPTION_INSET + CAPTION_PAD)
+    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+    box = QRectF(target.left() + CAPTION_INSET, target.top() + CAPTION_INSET,
+                 metrics.horizontalAdvance(shown) + 2 * CAPTION_PAD, CAPTION_HEIGHT)
+    painter.save()
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(17, 18, 20, 215))   # the legend's box
+    painter.drawRoundedRect(box, 5, 5)
+    painter.setFont(font)
+    painter.setPen(theme.TEXT)
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, shown)
+    painter.restore()
+
+
+def paint_picture(device, scene, source, target, caption):
+    painter = QPainter(device)
+    paint_graph(painter, scene, source, target)
+    if caption is not None:
+        paint_caption(painter, target, caption)
+    painter.end()
+
+
+def picture_image(scene, source, size, scale, caption=None):
+    """The scene's `source` rect drawn into `size` (a QSizeF), `scale` pixels a unit,
+    with `caption` in a corner where one is given."""
     pixels = QSize(round(size.width() * scale), round(size.height() * scale))
-    target = QRectF(0, 0, size.width(), size.height())
+    image = QImage(pixels, QImage.Format.Format_ARGB32_Premultiplied)
+    if image.isNull():
+        raise OSError(f"not enough memory for a {pixels.width()}x{pixels.height()} "
+                      f"pixel image")
+    image.setDevicePixelRatio(scale)   # drawn in `size` units, `scale` pixels each
+    image.fill(theme.CANVAS)   # under the edges' antialiased pixels
+    paint_picture(image, scene, source, QRectF(0, 0, size.width(), size.height()), caption)
+    return image
+
+
+def picture_bytes(scene, source, size, scale, svg, caption=None):
+    """The picture (see picture_image) as an SVG document or as PNG bytes."""
     data = QByteArray()
     buffer = QBuffer(data)
     if svg:
-        device = QSvgGenerator()
-        device.setOutputDevice(buffer)
-        device.setSize(pixels)
-        device.setResolution(96)   # width and height (in mm) measure `pixels` CSS pixels
-        device.setViewBox(target)
-    else:
-        device = QImage(pixels, QImage.Format.Format_ARGB32_Premultiplied)
-        if device.isNull():
-            raise OSError(f"not enough memory for a {pixels.width()}x{pixels.height()} "
-                          f"pixel image")
-        device.setDevicePixelRatio(scale)   # drawn in `size` units, `scale` pixels each
-        device.fill(theme.CANVAS)   # under the edges' antialiased pixels
-    painter = QPainter(device)
-    paint_graph(painter, scene, source, target)
-    painter.end()
-    if not svg and not device.save(buffer, "PNG"):
+        generator = QSvgGenerator()
+        generator.setOutputDevice(buffer)
+        generator.setSize(QSize(round(size.width() * scale), round(size.height() * scale)))
+        generator.setResolution(96)   # width and height (in mm) measure those CSS pixels
+        target = QRectF(0, 0, size.width(), size.height())
+        generator.setViewBox(target)
+        paint_picture(generator, scene, source, target, caption)
+    elif not picture_image(scene, source, size, scale, caption).save(buffer, "PNG"):
         raise OSError("cannot encode the PNG")
     return data.data()
 
 
-def save_picture(scene, source, size, scale, path):
+def save_picture(scene, source, size, scale, path, caption=None):
     """Write the picture (see picture_bytes) to `path`: an SVG where it ends in .svg,
     else a PNG. Raises OSError, with the system's reason, when it cannot."""
-    data = picture_bytes(scene, source, size, scale, is_svg(path))
+    data = picture_bytes(scene, source, size, scale, is_svg(path), caption)
     with open(path, "wb") as file:
         file.write(data)
 
 
-def export_picture(scene, path, scale):
-    """Save the whole graph at `scale` times its size; returns the scale used, less
-    than asked where a PNG would be too large (MAX_SIDE, MAX_PIXELS)."""
-    source = graph_rect(scene)
+def export_picture(scene, path, scale, source=None, caption=None):
+    """Save the whole graph (`source`, by default its graph_rect) at `scale` times its
+    size; returns the scale used, less than asked where a PNG would be too large
+    (MAX_SIDE, MAX_PIXELS)."""
+    if source is None:
+        source = graph_rect(scene)
     if not is_svg(path):
         scale = capped_scale(source, scale)
-    save_picture(scene, source, source.size(), scale, path)
+    save_picture(scene, source, source.size(), scale, path, caption)
     return scale
 
 
-def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=False,
-           memory_budget=None, scale=None):
-    """Run `graph` and save its picture (heatmaps, edges, legend) as a PNG, or an SVG
-    where `path` ends in .svg: the whole graph at `scale` times its size when a scale
-    is given, else as a `size` canvas shows it after Fit All."""
+def picture_scene(graph, view="both", shared=False):
+    """A scene of `graph` for pictures, painting results in `view`."""
     theme.apply_app_style(ensure_app())
     document = Document()
     document.replace(graph)
     scene = GraphScene(document)
     scene.view_mode, scene.shared_scale = view, shared
-    scene.show_result(graph.run(device=device, memory_budget=memory_budget))
+    return scene
+
+
+def show_step(scene, result, step):
+    """Show the traced run `result` as it stood after `step` (negative: from the end),
+    marked as step mode marks it; returns a caption worded as step mode's timeline."""
+    index = step_index(result.trace, step)
+    scene.show_step(result, index)
+    return f"step {index + 1} of {len(result.trace)} · {describe(result.trace[index])}"
+
+
+def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=False,
+           memory_budget=None, scale=None, step=None):
+    """Run `graph` and save its picture (heatmaps, edges, legend) as a PNG, or an SVG
+    where `path` ends in .svg: the whole graph at `scale` times its size when a scale
+    is given, else as a `size` canvas shows it after Fit All. With a `step`, the run is
+    shown as it stood after that step of its trace, captioned."""
+    scene = picture_scene(graph, view, shared)
+    captioned = step is not None
+    result = graph.run(device=device, memory_budget=memory_budget, trace=captioned)
+    scene.show_result(result)
+    # A step is framed as the finished run is, as every frame of gradviz animate is.
+    source = (canvas_rect(scene, *size, captioned) if scale is None
+              else whole_rect(scene, captioned))
+    caption = show_step(scene, result, step) if captioned else None
     if scale is None:
-        save_picture(scene, fitted_rect(scene, *size), QSizeF(*size), 1.0, path)
+        save_picture(scene, source, QSizeF(*size), 1.0, path, caption)
         return
-    used = export_picture(scene, path, scale)
+    used = export_picture(scene, path, scale, source, caption)
     if used < scale:
         warnings.warn(f"the picture would pass {MAX_SIDE} pixels a side or "
                       f"{MAX_PIXELS // 2 ** 20} megapixels: drawn at {used:.0%}")

@@ -54,11 +54,12 @@ def test_run_json_marks_non_finite_values(tmp_path):
     (["run", "{seed}", "--target", "ghost"], "gradviz: no node 'ghost'"),
     (["run", "{seed}", "--device", "tpu"], "gradviz: unknown device 'tpu'"),
     (["run", "{bad}"], "gradviz: bad.gradviz: not valid JSON"),
+    (["render", "{seed}", "-o", "{out}.png", "--step", "99"], "gradviz: no step 99: this run has"),
 ])
 def test_errors_exit_2_with_one_line(args, message, tmp_path):
     bad = tmp_path / "bad.gradviz"
     bad.write_text("{")
-    args = [a.format(seed=example_path("seed"), bad=bad) for a in args]
+    args = [a.format(seed=example_path("seed"), bad=bad, out=tmp_path / "out") for a in args]
     out = gradviz_cli(*args)
     assert out.returncode == 2
     assert out.stderr.startswith(message) and out.stderr.count("\n") == 1
