@@ -10,7 +10,7 @@ import warnings
 from .core.budget import ENV, parse_size
 from .core.devices import device_names
 from .core.errors import GradvizError
-from .core.replay import PHASES
+from .core.trace import PHASES
 from .core.views import VIEWS
 from .report import one_line
 

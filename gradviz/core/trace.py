@@ -8,6 +8,10 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .errors import GradvizError
+
+PHASES = ("forward", "backward", "both")
+
 
 class Contribution(NamedTuple):
     """What a backward step sends back through one input edge: `array`, already summed
@@ -146,3 +150,24 @@ def partial_sums(steps, index):
         for a in step.accumulated:
             last[a.src] = (a.reported, a.consumers)
     return {src: kn for src, kn in last.items() if kn[0] < kn[1]}
+
+
+
+def step_index(trace, step):
+    """`step` (counted from 0; negative: from the end) as an index into `trace`."""
+    count = len(trace)
+    if not -count <= step < count:
+        raise GradvizError(f"no step {step}: this run has {count} steps, 0 to {count - 1} "
+                           f"(or -{count} to -1 from the end)")
+    return step % count
+
+
+def phase_steps(trace, phase):
+    """The indices of the steps of `phase` ("forward", "backward" or "both"): a run
+    (of a whole graph) has steps of each."""
+    return [i for i, step in enumerate(trace) if phase in ("both", step.phase)]
+
+
+def caption(steps, index):
+    """Where a step sits and what it does: "step 8 of 12 · backward: b sends …"."""
+    return f"step {index + 1} of {len(steps)} · {describe(steps[index])}"

@@ -8,7 +8,7 @@ from PIL import Image
 from PySide6.QtCore import QSizeF
 from PySide6.QtGui import QImage
 
-from ..core.replay import phase_steps
+from ..core.trace import phase_steps
 from .render import canvas_rect, picture_image, picture_scene, show_step
 
 

@@ -181,11 +181,12 @@ class Document(QObject):
                 sub.connect(edge.src, edge.dst, edge.port)
         return fileformat.dumps(sub)
 
-    def paste(self, text, at=None, place=None):
+    def paste(self, text, at=None, place=None, verb="Paste"):
         """Add the nodes of graph-file JSON under fresh ids; returns the new ids. `at`:
         where the pasted group's top-left corner goes (default: 40 px from where it was);
         `place(group, corner)`, if given, may move it (group: (dx, dy, op) of each node
-        from the corner). Raises GraphFileError for text that is not a gradviz graph."""
+        from the corner). `verb` names the undo step. Raises GraphFileError for text
+        that is not a gradviz graph."""
         incoming = fileformat.loads(text)
         if not incoming.nodes:
             return []
@@ -210,7 +211,7 @@ class Document(QObject):
             parts.append(commands.Connect(self.graph, renamed[edge.src], renamed[edge.dst],
                                           edge.port))
         count = len(incoming.nodes)
-        self.push(*parts, text=f"Paste {count} node" + "s" * (count > 1))
+        self.push(*parts, text=f"{verb} {count} node" + "s" * (count > 1))
         return list(renamed.values())
 
     def saved_json(self):

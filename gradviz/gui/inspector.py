@@ -17,6 +17,7 @@ from ..core.views import NAMES
 from . import colors, theme
 
 SAMPLE = 4096   # about how many numbers are formatted to size the table's columns
+CELL_PADDING = 12   # pixels beyond the text and the delegate's margins in a table cell
 
 
 def number_text(x):
@@ -33,6 +34,7 @@ def width_samples(array):
     extremes = (finite.min(), finite.max()) if finite.size else ()
     sample = flat[::max(1, flat.size // SAMPLE)]
     return [number_text(x) for x in (*extremes, *sample)]
+
 
 
 class ArrayTableModel(QAbstractTableModel):
@@ -323,12 +325,13 @@ class Inspector(QWidget):
         table, grid = self.table, self.model.grid
         text = max((table.fontMetrics().horizontalAdvance(t) for t in width_samples(grid)),
                    default=0)
-        # Qt's item delegate leaves a margin either side of the text; the grid takes a pixel.
+        # Qt's item delegate leaves a margin either side of the text (its size varies
+        # with the style and the platform: keep room to spare); the grid takes a pixel.
         margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
                                            table) + 1
         header = table.horizontalHeader()
         label = header.sectionSizeHint(grid.shape[1] - 1) if grid.shape[1] else 0
-        header.setDefaultSectionSize(max(text + 2 * margin + 1, label))
+        header.setDefaultSectionSize(max(text + 2 * margin + CELL_PADDING, label))
 
     # ---- export -----------------------------------------------------------------------
     def current(self):

@@ -11,7 +11,8 @@ from . import colors, display, theme
 from .display import ROBUST_PERCENTILE
 
 BAR_W, BAR_H, ROW = 110, 8, 26
-WIDTH = BAR_W + 120
+NUMBER_W = 44          # the limit left of a bar (room for "-0.447")
+WIDTH = BAR_W + NUMBER_W + 104
 STALE_TEXT = "stale: not the current graph (F5 runs it)"
 
 
@@ -75,10 +76,10 @@ def paint_legend(painter, viewport_rect, legend):
         painter.setPen(QColor(230, 230, 230))
         painter.drawText(QRectF(box.left() + 8, y, box.width() - 16, 12),
                          Qt.AlignmentFlag.AlignLeft, label)
-        painter.drawImage(QRectF(box.left() + 30, y + 14, BAR_W, BAR_H), bars[bar])
-        painter.drawText(QRectF(box.left() + 2, y + 12, 26, 12), Qt.AlignmentFlag.AlignRight,
-                         left)
-        painter.drawText(QRectF(box.left() + 34 + BAR_W, y + 12, 60, 12),
+        painter.drawImage(QRectF(box.left() + NUMBER_W + 8, y + 14, BAR_W, BAR_H), bars[bar])
+        painter.drawText(QRectF(box.left() + 4, y + 12, NUMBER_W, 12),
+                         Qt.AlignmentFlag.AlignRight, left)
+        painter.drawText(QRectF(box.left() + NUMBER_W + 12 + BAR_W, y + 12, 60, 12),
                          Qt.AlignmentFlag.AlignLeft, right)
         y += ROW
     x = box.left() + 8

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QMimeData, QPointF, QRectF, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QInputDialog, QLabel,
                                QMainWindow, QMenu, QMessageBox)
@@ -31,6 +31,7 @@ from .view import GraphView
 from .worker import RunController
 
 CLIPBOARD_MIME = "application/x-gradviz"
+STATUS_WIDTH = 480     # pixels: the right of the status bar elides what is longer
 STALE_DELAY_MS = 250   # with Auto-run on, a run usually replaces stale results sooner
 
 
@@ -300,7 +301,6 @@ class MainWindow(FileActions, StepMode, QMainWindow):
             self.show_message(str(e))
             return None
         self.select([node_id])
-        self.view.ensureVisible(self.scene.nodes[node_id], 20, 20)
         return node_id
 
     def show_quick_add(self, scene_pos):
@@ -348,7 +348,7 @@ class MainWindow(FileActions, StepMode, QMainWindow):
         ids = self.scene.selected_node_ids()
         if ids:  # our own graph-file JSON: it always loads
             self.select(self.document.paste(self.document.copy_text(ids),
-                                            place=self._free_spot))
+                                            place=self._free_spot, verb="Duplicate"))
 
     def _free_spot(self, group, corner):
         """Where a group of new nodes ((dx, dy, op) from its corner) overlaps none."""
@@ -357,10 +357,14 @@ class MainWindow(FileActions, StepMode, QMainWindow):
         return self.scene.free_spot(sizes, corner)
 
     def select(self, node_ids):
-        """Make exactly these nodes the selection."""
+        """Make exactly these nodes the selection, and scroll to show them."""
         self.scene.clearSelection()
+        shown = QRectF()
         for node_id in node_ids:
             self.scene.nodes[node_id].setSelected(True)
+            shown = shown.united(self.scene.nodes[node_id].sceneBoundingRect())
+        if not shown.isEmpty():
+            self.view.ensureVisible(shown, 20, 20)
 
     def target_selected(self):
         ids = self.scene.selected_node_ids()
@@ -441,8 +445,13 @@ class MainWindow(FileActions, StepMode, QMainWindow):
     def _show_run_status(self):
         """The right of the status bar: what the results on screen are."""
         result = self.scene.result
-        if result is None:
-            text = "error" if self.last_error else ""
+        self.status_label.setToolTip(f"Cannot run: {self.last_error}" if self.last_error
+                                     else "")
+        if self.last_error is not None:   # kept here: menus' tips clear the left side
+            text = self.status_label.fontMetrics().elidedText(
+                f"Cannot run: {self.last_error}", Qt.TextElideMode.ElideRight, STATUS_WIDTH)
+        elif result is None:
+            text = ""
         elif self.scene.stale:
             text = "stale: the graph changed since this run (F5 runs it)"
         elif result.target is None:
@@ -452,8 +461,9 @@ class MainWindow(FileActions, StepMode, QMainWindow):
             text = (f"∂ sum({self.scene.title(result.target)}) · {result.device.name} · "
                     f"{self._run_ms:.1f} ms")
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {theme.STALE.name()}" if self.scene.stale
-                                        else "")
+        color = theme.NODE_ERROR if self.last_error else theme.STALE if self.scene.stale \
+            else None
+        self.status_label.setStyleSheet(f"color: {color.name()}" if color else "")
 
     def schedule_run(self):
         """Run once the current burst of edits is over (coalesced in the event loop)."""

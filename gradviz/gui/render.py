@@ -11,8 +11,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from ..core.replay import step_index
-from ..core.trace import describe
+from ..core.trace import caption, step_index
 from . import theme
 from .document import Document
 from .legend import legend_box, paint_legend
@@ -223,7 +222,7 @@ def show_step(scene, result, step):
     marked as step mode marks it; returns a caption worded as step mode's timeline."""
     index = step_index(result.trace, step)
     scene.show_step(result, index)
-    return f"step {index + 1} of {len(result.trace)} · {describe(result.trace[index])}"
+    return caption(result.trace, index)
 
 
 def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=False,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
-from ..core.trace import describe
+from ..core.trace import caption
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)   # steps per second
 DEFAULT_SPEED = 1.0
@@ -60,8 +60,7 @@ class StepBar(QWidget):
 
     def _moved(self, index):
         if self.steps:
-            self.label.setText(f"step {index + 1} of {len(self.steps)} · "
-                               f"{describe(self.steps[index])}")
+            self.label.setText(caption(self.steps, index))
             self.index_changed.emit(index)
 
     def _play(self, playing):

@@ -4,7 +4,7 @@ and labels are used wherever the user reads a node's name."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QHelpEvent, QStatusTipEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
@@ -12,7 +12,7 @@ from gradviz.core.examples import example_path
 from gradviz.core.preview import Previews
 from gradviz.core.views import get_view
 from gradviz.gui import display, layout, theme
-from gradviz.gui.legend import STALE_TEXT, legend_box, legend_rows
+from gradviz.gui.legend import NUMBER_W, STALE_TEXT, legend_box, legend_rows
 from tests.gui.conftest import add_with_quick_add, drag, move_pointer
 from tests.gui.test_build_notebook import fitted_empty, set_field
 from tests.gui.test_undo_history import click_header
@@ -443,3 +443,47 @@ def test_ctrl_z_right_after_committing_a_field_undoes_the_edit(window, qtbot):
     QTest.keyClick(window.properties.fields["axis"], Qt.Key.Key_Z,
                    CTRL | Qt.KeyboardModifier.ShiftModifier)
     assert window.document.graph.nodes["c"].params["axis"] == 0
+
+
+# ---- found by using the app under X -------------------------------------------------------------
+
+
+def test_the_legend_has_room_for_negative_limits(make_window, qtbot):
+    window = make_window(str(example_path("cnn")))
+    window.act_shared.trigger()
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(7.5)
+    widest = max(QFontMetricsF(font).horizontalAdvance(left)
+                 for _, left, _, _ in legend_rows(window.scene.legend))
+    assert widest <= NUMBER_W
+
+
+def test_a_run_error_stays_readable_while_menus_show_their_tips(window, qtbot):
+    click_header(window, "y")
+    window.properties.fields["source"].setCurrentText("fill")
+    with qtbot.waitSignal(window.runner.failed, timeout=10000):
+        set_field(window, "shape", "5")
+    QApplication.sendEvent(window, QStatusTipEvent("Open a graph"))   # hovering a menu
+    assert window.statusBar().currentMessage() == "Open a graph"
+    assert window.status_label.text().startswith("Cannot run:")
+    assert "do not broadcast" in window.status_label.toolTip()
+
+
+def test_a_duplicate_is_scrolled_into_view_and_named_so(window, qtbot):
+    view = window.view
+    view.zoom_by(2.5)
+    view.centerOn(window.scene.nodes["x"])
+    click_header(window, "x")
+    QTest.keyClick(view, Qt.Key.Key_D, CTRL)
+    copy = window.scene.selected_node_ids()[0]
+    on_screen = view.mapFromScene(window.scene.nodes[copy].sceneBoundingRect()).boundingRect()
+    assert view.viewport().rect().intersects(on_screen)
+    assert window.act_undo.text() == "Undo Duplicate 1 node"
+
+
+def test_a_one_row_array_reserves_one_row(make_window, qtbot):
+    """cnn's labels (4 numbers) was a tall, mostly empty box."""
+    window = make_window(str(example_path("cnn")))
+    item = window.scene.nodes["labels"]
+    heatmap_bottom = item.body.mapToParent(0, item.body.height()).y()
+    assert item.boundingRect().height() - heatmap_bottom < 20

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPushButton, QStyle
+from PySide6.QtWidgets import QApplication, QPushButton, QStyle, QStyleOptionViewItem
 
 from gradviz.core.examples import example_path
 from gradviz.gui.inspector import image_slice, slice_labels
@@ -104,3 +104,23 @@ def test_the_table_shows_every_number_in_full(cnn):
     copied = [line.split("\t") for line in QApplication.clipboard().text().splitlines()]
     assert copied == [[model.data(model.index(r, c)) for c in range(model.columnCount())]
                       for r in range(model.rowCount())]
+
+
+@pytest.mark.parametrize("node_id", ["labels", "logits", "loss", "W"])
+def test_no_cell_is_narrower_than_its_delegate_needs(cnn, node_id):
+    """Under a real desktop style "1.0" was cut to "…" in 26-pixel columns: each
+    column is at least as wide as the item delegate asks for its widest text."""
+    click_node(cnn, node_id)
+    inspector = cnn.inspector
+    tab_bar = inspector.tabs.tabBar()
+    QTest.mouseClick(tab_bar, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     tab_bar.tabRect(1).center())
+    table, model = inspector.table, inspector.model
+    option = QStyleOptionViewItem()
+    option.initFrom(table)
+    option.font = table.font()
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            needed = table.itemDelegate().sizeHint(option, index).width()
+            assert table.visualRect(index).width() >= needed, model.data(index)

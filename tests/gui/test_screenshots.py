@@ -59,6 +59,24 @@ def test_seed_graph_looks_as_approved(view, qapp, tmp_path):
     assert bad <= MAX_BAD_PIXELS, f"{bad} pixels differ; see {golden.stem}.diff.png"
 
 
+# Two backward steps of the fan-out example: a has sent its part to x ("1 of 2"),
+# then tanh has sent the second part and x's gradient is complete.
+STEPS = {"fanout-step8": 8, "fanout-step10": 10}
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_backward_steps_look_as_approved(name, qapp, tmp_path):
+    golden = GOLDENS / f"{name}.png"
+    actual = tmp_path / "actual.png"
+    render(gradviz.load(example_path("fanout")), actual, "both", SIZE, step=STEPS[name])
+    if UPDATE:
+        actual.replace(golden)
+        pytest.skip(f"regenerated {golden.name} (GRADVIZ_UPDATE_GOLDENS=1)")
+    assert golden.exists(), f"no golden {golden.name}: run make goldens"
+    bad = compare(actual, golden)
+    assert bad <= MAX_BAD_PIXELS, f"{bad} pixels differ; see {golden.stem}.diff.png"
+
+
 def test_comparison_catches_a_flipped_heatmap(qapp, tmp_path):
     """The tolerance is tight enough to see a 4x3 matrix upside down."""
     graph = gradviz.load(example_path("seed"))

@@ -120,8 +120,12 @@ class NodeItem(QGraphicsItem):
     @staticmethod
     def reserved_body(shape):
         """The body height a node keeps from the start, so it does not grow over its
-        neighbours when its first run arrives: a scalar's cell, else a full panel."""
-        cell = layout.SCALAR_HEIGHT if shape == () else layout.PANEL_HEIGHT
+        neighbours when its first run arrives: a scalar's cell, a 1-d array's row of
+        cells, else a full panel."""
+        if shape is not None and len(shape) <= 1:
+            cell = layout.SCALAR_HEIGHT if shape == () else layout.MAX_CELL
+        else:
+            cell = layout.PANEL_HEIGHT
         return cell + layout.CAPTION
 
     @classmethod
