@@ -2,8 +2,9 @@
 local derivative of each backward step."""
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QTabBar, QToolTip
 
 import gradviz
 from gradviz.core.ops import OPS
@@ -140,3 +141,19 @@ def test_every_op_has_a_card(qtbot, op):
         sorted(f"∂{p} → {src}" for p, src in zip(OPS[op].inputs, result.inputs[node_id])
                if p in takes)
     assert "g" in card.tiles
+
+
+def test_hovering_a_card_tile_gives_the_exact_number(window, qtbot):
+    click_header(window, "a")
+    tabs = next(bar for bar in window.findChildren(QTabBar)
+                if "Derivative" in [bar.tabText(i) for i in range(bar.count())])
+    index = [tabs.tabText(i) for i in range(tabs.count())].index("Derivative")
+    QTest.mouseClick(tabs, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     tabs.tabRect(index).center())
+    tile = window.card.tiles["∂a → x"]
+    qtbot.waitUntil(tile.isVisible)
+    x_grad = window.last_result.grad("x")
+    point = QPoint(int(2.5 * tile.cell), int(1.5 * tile.cell))   # row 1, column 2
+    QTest.mouseMove(tile, point + QPoint(1, 0))
+    QTest.mouseMove(tile, point)
+    assert QToolTip.isVisible() and QToolTip.text() == f"[1, 2] = {float(x_grad[1, 2])!r}"
