@@ -56,7 +56,7 @@ def _render_parser():
                    help="the picture to write: an SVG where it ends in .svg, else a PNG")
     framing = p.add_mutually_exclusive_group()
     _size_option(framing)
-    framing.add_argument("--scale", type=_scale,
+    framing.add_argument("--scale", type=_number_from(MIN_SCALE, MAX_SCALE),
                          help="the whole graph at this many times its size, such as 2 "
                               "(a PNG too large for that is drawn smaller, with a warning)")
     p.add_argument("--step", type=int, metavar="K",
@@ -76,7 +76,7 @@ def _animate_parser():
                    help="the animation to write: a .gif, or a .png (an animated PNG)")
     p.add_argument("--phase", choices=PHASES, default="both",
                    help="the steps to show (default both: forward, then backward)")
-    p.add_argument("--fps", type=_fps, default=1.0,
+    p.add_argument("--fps", type=_number_from(MIN_FPS, MAX_FPS), default=1.0,
                    help="frames (steps) per second, such as 2 or 0.5 (default 1)")
     _size_option(p)
     _picture_options(p)
@@ -98,22 +98,16 @@ def _picture_options(parser):
     _budget_option(parser)
 
 
-def _scale(text):
-    try:
-        if MIN_SCALE <= float(text) <= MAX_SCALE:
-            return float(text)
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"must be a number from {MIN_SCALE} to {MAX_SCALE}")
-
-
-def _fps(text):
-    try:
-        if MIN_FPS <= float(text) <= MAX_FPS:
-            return float(text)
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"must be a number from {MIN_FPS} to {MAX_FPS}")
+def _number_from(low, high):
+    """An argparse type: a number from `low` to `high`."""
+    def number(text):
+        try:
+            if low <= float(text) <= high:
+                return float(text)
+        except ValueError:
+            pass
+        raise argparse.ArgumentTypeError(f"must be a number from {low} to {high}")
+    return number
 
 
 def _canvas_size(parser, text):

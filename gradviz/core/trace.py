@@ -152,7 +152,6 @@ def partial_sums(steps, index):
     return {src: kn for src, kn in last.items() if kn[0] < kn[1]}
 
 
-
 def step_index(trace, step):
     """`step` (counted from 0; negative: from the end) as an index into `trace`."""
     count = len(trace)

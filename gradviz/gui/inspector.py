@@ -36,7 +36,6 @@ def width_samples(array):
     return [number_text(x) for x in (*extremes, *sample)]
 
 
-
 class ArrayTableModel(QAbstractTableModel):
     """A read-only view of an array as a table: the last axis across, every other axis
     flattened down (row headers show the leading index). Cells are formatted only when

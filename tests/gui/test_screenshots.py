@@ -46,17 +46,23 @@ def compare(actual_path, golden_path):
     return bad
 
 
-@pytest.mark.parametrize("view", ["values", "grads", "both"])
-def test_seed_graph_looks_as_approved(view, qapp, tmp_path):
-    golden = GOLDENS / f"seed-{view}.png"
-    actual = tmp_path / "actual.png"
-    render(gradviz.load(example_path("seed")), actual, view, SIZE)
+def check_golden(name, actual):
+    """Compare a rendered picture with its approved golden (or replace the golden
+    with GRADVIZ_UPDATE_GOLDENS=1)."""
+    golden = GOLDENS / f"{name}.png"
     if UPDATE:
         actual.replace(golden)
         pytest.skip(f"regenerated {golden.name} (GRADVIZ_UPDATE_GOLDENS=1)")
     assert golden.exists(), f"no golden {golden.name}: run make goldens"
     bad = compare(actual, golden)
     assert bad <= MAX_BAD_PIXELS, f"{bad} pixels differ; see {golden.stem}.diff.png"
+
+
+@pytest.mark.parametrize("view", ["values", "grads", "both"])
+def test_seed_graph_looks_as_approved(view, qapp, tmp_path):
+    actual = tmp_path / "actual.png"
+    render(gradviz.load(example_path("seed")), actual, view, SIZE)
+    check_golden(f"seed-{view}", actual)
 
 
 # Two backward steps of the fan-out example: a has sent its part to x ("1 of 2"),
@@ -66,15 +72,9 @@ STEPS = {"fanout-step8": 8, "fanout-step10": 10}
 
 @pytest.mark.parametrize("name", STEPS)
 def test_backward_steps_look_as_approved(name, qapp, tmp_path):
-    golden = GOLDENS / f"{name}.png"
     actual = tmp_path / "actual.png"
     render(gradviz.load(example_path("fanout")), actual, "both", SIZE, step=STEPS[name])
-    if UPDATE:
-        actual.replace(golden)
-        pytest.skip(f"regenerated {golden.name} (GRADVIZ_UPDATE_GOLDENS=1)")
-    assert golden.exists(), f"no golden {golden.name}: run make goldens"
-    bad = compare(actual, golden)
-    assert bad <= MAX_BAD_PIXELS, f"{bad} pixels differ; see {golden.stem}.diff.png"
+    check_golden(name, actual)
 
 
 def test_comparison_catches_a_flipped_heatmap(qapp, tmp_path):
