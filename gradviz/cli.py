@@ -28,6 +28,9 @@ def _run_parser():
     p.add_argument("--target", help="node whose sum is differentiated (default: the "
                                      "file's target, else its single output)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--health", action="store_true",
+                   help="flag NaN/Inf and vanishing, exploding, dead or saturated "
+                        "gradients (with --json: a \"health\" field)")
     p.add_argument("--full", action="store_true",
                    help=f"let --json print more than {MAX_REPORT_NUMBERS:,} numbers")
     _budget_option(p)
@@ -170,14 +173,18 @@ def run_command(argv):
     graph = load(args.file)
     result = graph.run(device=args.device, target=args.target,
                        memory_budget=args.memory_budget)
+    flags = None
+    if args.health:
+        from .core.health import health
+        flags = health(result, {n: node.op for n, node in graph.nodes.items()})
     if args.json:
         numbers = report_numbers(result)
         if numbers > MAX_REPORT_NUMBERS and not args.full:
             raise GradvizError(f"the JSON report would hold {numbers:,} numbers (over "
                                f"{MAX_REPORT_NUMBERS:,}); pass --full to print them all")
-        write_json_report(result, sys.stdout)
+        write_json_report(result, sys.stdout, flags)
     else:
-        sys.stdout.write(text_report(graph, result))
+        sys.stdout.write(text_report(graph, result, flags))
     return 0
 
 
@@ -193,7 +200,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"run": run_command, "render": render_command, "animate": animate_command}
+    from .instruments import check_command, compare_command, probe_command
+    commands = {"run": run_command, "render": render_command, "animate": animate_command,
+                "check": check_command, "probe": probe_command, "compare": compare_command}
     command = commands.get(argv[0]) if argv else None
     warnings.showwarning = _show_warning   # every warning: one line, like errors
     try:

@@ -28,7 +28,9 @@ def _full(arr):
     return np.array2string(arr, precision=8, max_line_width=100)
 
 
-def text_report(graph, result) -> str:
+def text_report(graph, result, health=None) -> str:
+    """A table of every node, the full arrays of small ones, and with `health`
+    ({node: [Flag]}) the gradient health flags."""
     header = ["node", "op", "shape", "value min", "max", "mean", "grad min", "max", "mean"]
     rows = [header]
     small = []
@@ -45,6 +47,10 @@ def text_report(graph, result) -> str:
     for node_id, value, grad in small:
         name = one_line(node_id)
         lines += ["", f"{name} value:", _full(value), f"{name} grad:", _full(grad)]
+    if health is not None:
+        lines += ["", "health: " + ("nothing to flag" if not health else "")]
+        lines += [f"  {one_line(graph.nodes[n].title)}: {flag.name}: {flag.reason}"
+                  for n, flags in health.items() for flag in flags]
     return "\n".join(lines) + "\n"
 
 
@@ -75,9 +81,10 @@ def report_numbers(result):
     return nodes + sum(math.prod(result.shapes[src]) for src, _, _ in result.edges())
 
 
-def write_json_report(result, out):
+def write_json_report(result, out, health=None):
     """The run as JSON: device, dtype, target, every node's shape, value and gradient,
-    every edge's gradient. Streamed: memory stays about one array's worth."""
+    every edge's gradient, and with `health` the flags ({id: [names]}). Streamed:
+    memory stays about one array's worth."""
     def key(text):
         return json.dumps(text)
 
@@ -96,4 +103,8 @@ def write_json_report(result, out):
                   f'"port": {key(port)}, "grad": ')
         _write_array(out, result.edge_grad(src, dst, port))
         out.write("}")
-    out.write("]}\n")
+    out.write("]")
+    if health is not None:
+        out.write(', "health": ' + json.dumps({n: [f.name for f in flags]
+                                               for n, flags in health.items()}))
+    out.write("}\n")

@@ -81,14 +81,15 @@ class Engine:
         self._cache_key = None    # (device name, dtype) the cache was computed with
 
     def run(self, graph, device="cpu", target=None, reuse=True, partial=False,
-            memory_budget=None, trace=False) -> RunResult:
+            memory_budget=None, trace=False, backward=True) -> RunResult:
         """Forward and backward of `graph` on `device`. `target` defaults to the graph's
         target, else its single sink. reuse=False recomputes every node. partial=True
         (an editor's graph under construction) runs what is connected and lists the
         rest in `RunResult.waiting` instead of failing. A run whose estimated memory
         exceeds `memory_budget` bytes (default: `budget.default_budget()`) is refused
         before it starts. trace=True records the run step by step in
-        `RunResult.trace` (see `gradviz.core.trace`)."""
+        `RunResult.trace` (see `gradviz.core.trace`); backward=False runs forward
+        only (the instruments that probe the target's value)."""
         started = time.perf_counter()
         device = get_device(device)
         key = (graph.revision, target, partial)
@@ -102,7 +103,8 @@ class Engine:
         recorder = Recorder(plan) if trace else None
         with device.errstate():
             values, recomputed = self._forward(plan, device, graph, recorder)
-            grads, edge_grads = self._backward(plan, device, values, recorder)
+            grads, edge_grads = (self._backward(plan, device, values, recorder) if backward
+                                 else ({}, {}))
         result = RunResult(device, graph.dtype, plan, values, grads, edge_grads, recomputed,
                            time.perf_counter() - started, graph.revision)
         result.trace = recorder.steps if recorder else None

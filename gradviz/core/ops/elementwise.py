@@ -23,9 +23,9 @@ def binary(name, title, doc, forward, vjp):
                     forward=forward, vjp=vjp))
 
 
-def unary(name, title, doc, forward, vjp, category="Math", params=()):
+def unary(name, title, doc, forward, vjp, category="Math", params=(), flat=()):
     register(OpSpec(name, inputs=("a",), title=title, doc=doc, shape=_same, forward=forward,
-                    vjp=vjp, category=category, params=params))
+                    vjp=vjp, category=category, params=params, flat=flat))
 
 
 binary("add", "Add", "a + b, elementwise with broadcasting. Backward: ∂a = g, ∂b = g.",
@@ -50,7 +50,8 @@ unary("square", "Square", "a². Backward: ∂a = 2a·g.", lambda xp, a: a * a,
       lambda xp, g, out, a: (2 * a * g,))
 unary("tanh", "Tanh", "Hyperbolic tangent. Backward: ∂a = g·(1 − tanh²a).",
       lambda xp, a: xp.tanh(a),
-      lambda xp, g, out, a: (g * (1 - out * out),), category="Activation")
+      lambda xp, g, out, a: (g * (1 - out * out),), category="Activation",
+      flat=("saturated", lambda xp, out: xp.abs(out) > 0.99))
 
 
 def _sigmoid(xp, a):
@@ -60,11 +61,13 @@ def _sigmoid(xp, a):
 
 
 unary("sigmoid", "Sigmoid", "1 / (1 + e^−a). Backward: ∂a = g·σ(a)·(1 − σ(a)).", _sigmoid,
-      lambda xp, g, out, a: (g * out * (1 - out),), category="Activation")
+      lambda xp, g, out, a: (g * out * (1 - out),), category="Activation",
+      flat=("saturated", lambda xp, out: (out < 0.01) | (out > 0.99)))
 unary("relu", "ReLU",
       "max(a, 0). Backward: ∂a = g where a > 0, else 0 (0 at a = 0, as in PyTorch).",
       lambda xp, a: xp.where(a > 0, a, xp.zeros_like(a)),
-      lambda xp, g, out, a: (xp.where(a > 0, g, xp.zeros_like(g)),), category="Activation")
+      lambda xp, g, out, a: (xp.where(a > 0, g, xp.zeros_like(g)),), category="Activation",
+      flat=("dead", lambda xp, out: out == 0))
 
 
 def _pow_vjp(xp, g, out, a, exponent):

@@ -52,6 +52,9 @@ class OpSpec:
     # adjust(old, new, base_dir) -> params: what a user's change of params implies.
     adjust: Callable | None = None
     no_grad: tuple = ()
+    # flat = (flag, where(xp, out) -> bool array): elements where the op passes almost
+    # no gradient back (a relu's zeros: "dead"; a tanh's flat ends: "saturated").
+    flat: tuple = ()
     param_index: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
