@@ -15,6 +15,8 @@ THRESHOLDS = {
     "saturated": 0.9,    # share of a tanh's or sigmoid's outputs at their flat ends
 }
 FLAGS = ("nan", "inf", "vanishing", "exploding", "dead", "saturated")
+SYMBOLS = {"nan": "NaN", "inf": "∞", "vanishing": "↓", "exploding": "↑", "dead": "∅",
+           "saturated": "≈"}   # the marks on a node
 
 
 class Flag(NamedTuple):

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage
 
+from ..core.health import SYMBOLS
 from ..core.views import NAMES
 from . import colors, display, theme
 from .display import ROBUST_PERCENTILE
@@ -42,9 +43,28 @@ def legend_rows(legend):
     return rows
 
 
+def legend_health(flags):
+    """The legend's health line for {node: [Flag]}: how many nodes carry each mark."""
+    counts = {}
+    for node_flags in flags.values():
+        for flag in node_flags:
+            counts[flag.name] = counts.get(flag.name, 0) + 1
+    return ", ".join(f"{SYMBOLS[name]} {count} {name}" for name, count in counts.items())
+
+
+def _notes(legend):
+    """The legend's text lines above its bars, with their colors."""
+    notes = []
+    if legend.get("stale"):
+        notes.append((STALE_TEXT, theme.STALE))
+    if legend.get("health"):
+        notes.append((f"health: {legend['health']}", theme.HEALTH))
+    return notes
+
+
 def legend_box(viewport_rect, legend):
     """Where the legend sits: the bottom-right corner of the viewport."""
-    height = ROW * len(legend_rows(legend)) + 26 + (16 if legend.get("stale") else 0)
+    height = ROW * len(legend_rows(legend)) + 26 + 16 * len(_notes(legend))
     return QRectF(viewport_rect.width() - WIDTH - 10, viewport_rect.height() - height - 10,
                   WIDTH, height)
 
@@ -53,7 +73,6 @@ def paint_legend(painter, viewport_rect, legend):
     if not legend:
         return
     rows = legend_rows(legend)
-    stale = STALE_TEXT if legend.get("stale") else ""
     bars = {"diverging": _bar_image(colors.lut(colors.DIVERGING)),
             "sequential": _bar_image(colors.lut(colors.SEQUENTIAL), display.EDGE_FLOOR)}
     box = legend_box(viewport_rect, legend)
@@ -67,10 +86,12 @@ def paint_legend(painter, viewport_rect, legend):
     font.setPointSizeF(7.5)
     painter.setFont(font)
     y = box.top() + 6
-    if stale:
-        painter.setPen(theme.STALE)
+    for text, color in _notes(legend):
+        painter.setPen(color)
         painter.drawText(QRectF(box.left() + 8, y, box.width() - 16, 12),
-                         Qt.AlignmentFlag.AlignLeft, stale)
+                         Qt.AlignmentFlag.AlignLeft,
+                         painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
+                                                          int(box.width() - 16)))
         y += 16
     for label, left, right, bar in rows:
         painter.setPen(QColor(230, 230, 230))

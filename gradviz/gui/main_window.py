@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QInputDialo
 
 from ..core.budget import DEFAULT_FRACTION, default_budget, format_size, parse_size
 from ..core.devices import DEVICE_KINDS
+from ..core.health import health
 from ..core.errors import GradvizError
 from ..core.examples import example_names
 from ..core.graph import DTYPES
@@ -25,6 +26,7 @@ from .items.edge import EdgeItem
 from .items.node import NodeItem
 from .palette import Palette, QuickAdd
 from .properties import PropertiesPanel
+from .health_dialog import ThresholdsDialog, health_thresholds
 from .scene import GraphScene
 from .step_mode import StepMode
 from .view import GraphView
@@ -151,6 +153,9 @@ class MainWindow(FileActions, StepMode, QMainWindow):
         self.act_step_back = a("&Previous Step", lambda: self.stepbar.step_by(-1), ["Left"])
         for action in (self.act_step_next, self.act_step_back):
             action.setEnabled(False)   # arrow keys nudge nodes outside step mode
+        self.act_thresholds = a("&Health Thresholds…", self.ask_health_thresholds,
+                                tip="When a gradient is flagged as vanishing, exploding, "
+                                    "dead or saturated")
         self.act_budget = a("Memory &Budget…", self.ask_memory_budget,
                             tip="Refuse runs estimated to need more memory than this")
         self.view_group = QActionGroup(self)
@@ -202,6 +207,7 @@ class MainWindow(FileActions, StepMode, QMainWindow):
         view.addAction(self.act_shared)
         view.addAction(self.act_robust)
         view.addAction(self.act_numbers)
+        view.addAction(self.act_thresholds)
         view.addSeparator()
         view.addActions([self.act_fit, self.act_zoom_100, self.act_zoom_in, self.act_zoom_out,
                          self.act_minimap])
@@ -483,13 +489,22 @@ class MainWindow(FileActions, StepMode, QMainWindow):
         self._run_started = time.perf_counter()
         self.status_label.setText("running…")
         view = get_view(self.scene.view_mode)
-        self.runner.request(self.document.graph, self.device(),
-                            prepare=lambda result: display.prepare(result, view),
+        ops = {node_id: node.op for node_id, node in self.document.graph.nodes.items()}
+        thresholds = health_thresholds(self.settings)
+
+        def prepare(result):   # in the worker: the display's reductions and health flags
+            display.prepare(result, view)
+            result.derived["health"] = health(result, ops, thresholds)
+        self.runner.request(self.document.graph, self.device(), prepare=prepare,
                             memory_budget=self.memory_budget(), trace=trace)
 
     def _toggle_numbers(self):
         self.settings.setValue("numbers_in_cells", self.act_numbers.isChecked())
         self.scene.set_view(numbers=self.act_numbers.isChecked())
+
+    def ask_health_thresholds(self):
+        if ThresholdsDialog(self.settings, self).exec():
+            self.schedule_run()
 
     def memory_budget(self):
         """Bytes a run may use: the Run ▸ Memory Budget setting, else the default."""

@@ -12,6 +12,7 @@ from ..core.preview import Previews
 from ..core.shapes import shape_text
 from ..core.views import get_view
 from . import colors, display, layout, theme
+from .legend import legend_health
 from .interactions import ConnectDrag
 from .items.edge import EdgeItem
 from .items.node import NodeItem
@@ -145,8 +146,12 @@ class GraphScene(QGraphicsScene):
             m = (1.0 if preview is None else
                  display.badge_limit(preview, limit_of, item.edge.src, view, self.shared_scale))
             item.set_badge(preview, -m, m, table)
+        flags = result.derived.get("health", {})
+        for node_id, item in self.nodes.items():
+            item.set_health(flags.get(node_id, []))
         self.legend = {"limits": display.legend_limits(limit_of, view, scale),
-                       "edge_top": top, "robust": scale.robust}
+                       "edge_top": top, "robust": scale.robust,
+                       "health": legend_health(flags)}
         self.mark_target(result.target)
         self.set_stale(False)
 

@@ -4,6 +4,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainterPath, QPen, QTextCursor
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem, QToolTip
 
+from ...core.health import SYMBOLS
 from ...core.ops import get_op
 from .. import layout, theme
 from .port import PortItem
@@ -79,6 +80,7 @@ class NodeItem(QGraphicsItem):
         self.stale = False
         self.step_mark = None   # step mode: "current" or "pending" (not reached yet)
         self.step_note = ""     # step mode: a partial sum's "1 of 2"
+        self.health = []        # gradient health flags of the last run
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -149,6 +151,9 @@ class NodeItem(QGraphicsItem):
         tip = f"{self.node.id} · {self.spec.title}\n{self.spec.doc}"
         if any(p.preview is None and p.note for p in self.panels):
             tip = f"No gradient: this node is not upstream of the target.\n\n{tip}"
+        if self.health:
+            reasons = "\n".join(f"{SYMBOLS[f.name]} {f.name}: {f.reason}" for f in self.health)
+            tip = f"{reasons}\n\n{tip}"
         if self.warning:
             tip = f"{self.warning}\n\n{tip}"
         if self.error:
@@ -196,6 +201,12 @@ class NodeItem(QGraphicsItem):
             self.body.setOpacity(theme.STALE_OPACITY if stale else 1.0)
         self.update()
 
+    def set_health(self, flags):
+        """Health flags of the last run: marks in the header, reasons on hover."""
+        if flags != self.health:
+            self.health = list(flags)
+            self.refresh()
+
     def set_step(self, mark=None, note=""):
         """Step mode: `mark` "current" highlights the node, "pending" dims it; `note`
         goes in the header. No arguments: back to normal."""
@@ -232,13 +243,19 @@ class NodeItem(QGraphicsItem):
         mark = "stale" if self.stale and self.body is not None else self.step_note
         if mark:
             room -= metrics.horizontalAdvance(mark + "  ")
+        marks = " ".join(SYMBOLS[f.name] for f in self.health)
+        if marks:
+            room -= metrics.horizontalAdvance(marks + "  ")
         badge = metrics.elidedText(badge, Qt.TextElideMode.ElideMiddle, room)
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(op_rect, right, badge)
-        if mark:
-            painter.setPen(theme.STALE if mark == "stale" else theme.STEP)
-            painter.drawText(op_rect.adjusted(0, 0, -metrics.horizontalAdvance(badge + "  "), 0),
-                             right, mark)
+        shift = metrics.horizontalAdvance(badge + "  ")
+        for text, color in ((mark, theme.STALE if mark == "stale" else theme.STEP),
+                            (marks, theme.HEALTH)):
+            if text:
+                painter.setPen(color)
+                painter.drawText(op_rect.adjusted(0, 0, -shift, 0), right, text)
+                shift += metrics.horizontalAdvance(text + "  ")
         painter.setPen(theme.TEXT)
         for port, item in self.inputs.items():
             painter.drawText(QRectF(12, item.y() - 9, 80, 18), Qt.AlignmentFlag.AlignVCenter,
