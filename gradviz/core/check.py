@@ -195,3 +195,16 @@ def probe(graph, node_id, index, eps=None, target=None, device="cpu"):
     grad = float(f.result.grad(node_id)[tuple(index)])
     actual = f(node_id, tuple(index), value + eps) - f(node_id, tuple(index), value)
     return Probe(node_id, tuple(index), value, grad, eps, grad * eps, actual)
+
+
+def attach(result, report):
+    """Keep the check's errors with the run it checked, for the check view: each
+    checked element's error on the tolerance's scale (elements left out of a sample
+    show 0), on the run's device."""
+    arrays = result.derived.setdefault("arrays", {})
+    for node_id, c in report.items():
+        error = np.zeros(c.shape)
+        for index, value in zip(c.indices, c.error):
+            error[index] = value
+        arrays[(node_id, "error")] = result.device.asarray(error, "float64")
+    result.derived["check"] = report

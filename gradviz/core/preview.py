@@ -125,9 +125,14 @@ class Previews:
         return previews
 
     def array(self, node_id, kind):
-        """kind 'value' or 'grad'; None for the gradient of a node off the target path."""
+        """kind 'value' or 'grad' (None for the gradient of a node off the target
+        path), or an instrument's array kept in `result.derived["arrays"]`."""
         r = self.result
-        return r.device_value(node_id) if kind == "value" else r.device_grad(node_id)
+        if kind == "value":
+            return r.device_value(node_id)
+        if kind == "grad":
+            return r.device_grad(node_id)
+        return r.derived.get("arrays", {}).get((node_id, kind))
 
     def _cached(self, key, array_of, make):
         if key not in self._cache:

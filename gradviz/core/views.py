@@ -32,6 +32,9 @@ class View:
     edge_array: str           # on edges: "value" carried, or "grad" flowing back
     reduce: Callable = block_means
     painter: str = "heatmap"
+    colormap: str = "diverging"   # or "sequential", for magnitudes from 0 up
+    missing: str = "no gradient"  # what a node without the array says
+    instrument: str = ""          # an instrument whose results it shows ("check")
 
 
 VIEWS: dict[str, View] = {}
@@ -55,3 +58,7 @@ register_view(View("values", "Values", "1", "Each node's value", ("value",), "va
 register_view(View("grads", "Gradients", "2", "Each node's gradient", ("grad",), "grad"))
 register_view(View("both", "Both", "3", "Each node's value and gradient side by side",
                    ("value", "grad"), "grad"))
+register_view(View("check", "Gradient Check", "4",
+                   "Each checked node's gradient error against central differences",
+                   ("error",), "grad", colormap="sequential", missing="not checked",
+                   instrument="check"))

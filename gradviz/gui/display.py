@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.check import TOLERANCE
 from ..core.preview import Previews
 from ..core.shapes import shape_text
 from ..core.views import NAMES
 from . import colors, layout
 
 EDGE_FLOOR = 0.18     # darkest edge color, so a vanishing gradient stays visible
+PREFIXES = {"value": "v ", "grad": "∇ ", "error": "err "}   # a panel caption's start
 ROBUST_PERCENTILE = 99
 
 
@@ -44,6 +46,7 @@ class HeatmapPanel:
     caption: str
     note: str = ""
     scalar_text: str = ""
+    colormap: str = colors.DIVERGING
 
 
 def node_preview(previews, node_id, kind, view):
@@ -74,7 +77,10 @@ def prepare(result, view):
 
 
 def limits(previews, view, scale):
-    """{(node, kind): m} for symmetric levels (-m, m) under the ColorScale `scale`."""
+    """{(node, kind): m} for symmetric levels (-m, m) under the ColorScale `scale`;
+    the check view's errors always run from 0 to the check's tolerance."""
+    if view.instrument == "check":
+        return {(n, kind): TOLERANCE for n in previews.result.order for kind in view.arrays}
     own = {}
     for node_id in previews.result.order:
         for kind in view.arrays:
@@ -91,7 +97,8 @@ def limits(previews, view, scale):
 
 def legend_limits(limit_of, view, scale):
     """{kind: the shared limit, or None for per-node limits}, as the legend states them."""
-    shared_of = {kind: m for (_, kind), m in limit_of.items()} if scale.shared else {}
+    fixed = scale.shared or view.instrument == "check"
+    shared_of = {kind: m for (_, kind), m in limit_of.items()} if fixed else {}
     return {kind: shared_of.get(kind) for kind in view.arrays}
 
 
@@ -109,27 +116,33 @@ def heatmap_panels(previews, node_id, view, limit_of):
     panels, bad = [], []
     for kind in view.arrays:
         preview = node_preview(previews, node_id, kind, view)
-        prefix = "∇ " if kind == "grad" else ("v " if len(view.arrays) > 1 else "")
+        prefix = PREFIXES.get(kind, "") if len(view.arrays) > 1 or kind != "value" else ""
         result = previews.result
         if preview is None and (result.target is None or not result.complete):
             # no target yet (the status bar says so), or a replay before it arrives
             panels.append(HeatmapPanel(kind, None, 0, 1, f"{prefix}—"))
             continue
         if preview is None:  # the node's tooltip says why
-            panels.append(HeatmapPanel(kind, None, 0, 1, f"{prefix}0", note="no gradient"))
+            empty = "—" if view.instrument else "0"
+            panels.append(HeatmapPanel(kind, None, 0, 1, f"{prefix}{empty}",
+                                       note=view.missing))
             continue
         m = limit_of[(node_id, kind)]
+        low, table = (0.0, colors.SEQUENTIAL) if view.colormap == "sequential" \
+            else (-m, colors.DIVERGING)
         data = preview.data
         # Panels side by side leave no room for the shape: the header shows it.
         shape = "" if len(view.arrays) > 1 else shape_text(preview.shape) + " "
         if data.size == 1:
             scalar = f"{float(data.reshape(-1)[0]):.6g}"
-            panels.append(HeatmapPanel(kind, preview, -m, m, f"{prefix}{shape}".strip(),
-                                       scalar_text=scalar))
+            panels.append(HeatmapPanel(kind, preview, low, m, f"{prefix}{shape}".strip(),
+                                       scalar_text=scalar, colormap=table))
         else:
-            panels.append(HeatmapPanel(kind, preview, -m, m, f"{prefix}{shape}±{m:.3g}"))
+            span = f"≤{m:.3g}" if low == 0 else f"±{m:.3g}"
+            panels.append(HeatmapPanel(kind, preview, low, m, f"{prefix}{shape}{span}",
+                                       colormap=table))
         if not np.isfinite(data).all():
-            bad.append(NAMES[kind])
+            bad.append(NAMES.get(kind, kind))
     warning = f"NaN or Inf in the {' and the '.join(bad)}" if bad else ""
     return panels, warning
 

@@ -15,6 +15,7 @@ BAR_W, BAR_H, ROW = 110, 8, 26
 NUMBER_W = 44          # the limit left of a bar (room for "-0.447")
 WIDTH = BAR_W + NUMBER_W + 104
 STALE_TEXT = "stale: not the current graph (F5 runs it)"
+INSTRUMENT_NAMES = {"error": "gradient error"}   # arrays of instruments, as the legend says
 
 
 def _bar_image(table, start=0.0):
@@ -28,16 +29,19 @@ def _bar_image(table, start=0.0):
 def legend_rows(legend):
     """(label, left text, right text, which bar) rows for a scene's legend dict."""
     rows = []
-    names = {kind: f"{name}s" for kind, name in NAMES.items()}
+    names = {kind: f"{name}s" for kind, name in {**NAMES, **INSTRUMENT_NAMES}.items()}
     limits = legend["limits"]
     how = f" (p{ROBUST_PERCENTILE} of |x|)" if legend.get("robust") else ""
+    sequential = legend.get("colormap") == "sequential"
+    bar = "errors" if sequential else "diverging"
     if all(limit is None for limit in limits.values()):
         what = " and ".join(names[k] for k in limits)
-        rows.append((f"{what}: per-node limits{how}", "−", "+", "diverging"))
+        rows.append((f"{what}: per-node limits{how}", "0" if sequential else "−", "+", bar))
     else:
         for kind, limit in limits.items():
-            rows.append((f"{names[kind]}: shared limits{how}", f"{-limit:.3g}",
-                         f"{limit:.3g}", "diverging"))
+            rule = "0 to the tolerance" if sequential else f"shared limits{how}"
+            rows.append((f"{names[kind]}: {rule}",
+                         "0" if sequential else f"{-limit:.3g}", f"{limit:.3g}", bar))
     rows.append(("edges: RMS of gradient flowing back", "0", f"{legend['edge_top']:.3g}",
                  "sequential"))
     return rows
@@ -74,6 +78,7 @@ def paint_legend(painter, viewport_rect, legend):
         return
     rows = legend_rows(legend)
     bars = {"diverging": _bar_image(colors.lut(colors.DIVERGING)),
+            "errors": _bar_image(colors.lut(colors.SEQUENTIAL)),
             "sequential": _bar_image(colors.lut(colors.SEQUENTIAL), display.EDGE_FLOOR)}
     box = legend_box(viewport_rect, legend)
     painter.save()

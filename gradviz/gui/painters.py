@@ -40,14 +40,14 @@ class HeatmapBody(QGraphicsItem):
             heatmaps.append(Heatmap(self))
         self.panels, self.maps, self._labels = list(panels), [], []
         width = layout.panel_width(len(panels))
-        table = colors.lut(colors.DIVERGING)
         for i, (panel, heatmap) in enumerate(zip(self.panels, heatmaps)):
             heatmap.setPos(layout.MARGIN + i * (width + layout.PANEL_GAP), 0)
             if panel.preview is None:
                 heatmap.setVisible(False)
             else:
                 scalar = bool(panel.scalar_text)
-                heatmap.set_preview(panel.preview, panel.low, panel.high, table, width,
+                heatmap.set_preview(panel.preview, panel.low, panel.high,
+                                    colors.lut(panel.colormap), width,
                                     layout.SCALAR_HEIGHT if scalar else layout.PANEL_HEIGHT,
                                     wide_scalar=scalar)
                 if scalar:

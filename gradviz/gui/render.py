@@ -11,7 +11,9 @@ from PySide6.QtCore import QBuffer, QByteArray, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
+from ..core import check
 from ..core.trace import caption, step_index
+from ..core.views import get_view
 from . import theme
 from .document import Document
 from .legend import legend_box, paint_legend
@@ -234,6 +236,8 @@ def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=Fals
     scene = picture_scene(graph, view, shared)
     captioned = step is not None
     result = graph.run(device=device, memory_budget=memory_budget, trace=captioned)
+    if get_view(view).instrument == "check":
+        check.attach(result, check.check_gradients(graph, device=device))
     scene.show_result(result)
     # A step is framed as the finished run is, as every frame of gradviz animate is.
     source = (canvas_rect(scene, *size, captioned) if scale is None

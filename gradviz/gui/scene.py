@@ -150,7 +150,7 @@ class GraphScene(QGraphicsScene):
         for node_id, item in self.nodes.items():
             item.set_health(flags.get(node_id, []))
         self.legend = {"limits": display.legend_limits(limit_of, view, scale),
-                       "edge_top": top, "robust": scale.robust,
+                       "edge_top": top, "robust": scale.robust, "colormap": view.colormap,
                        "health": legend_health(flags)}
         self.mark_target(result.target)
         self.set_stale(False)

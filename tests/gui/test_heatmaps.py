@@ -191,13 +191,13 @@ def test_a_new_view_is_one_declaration(make_window, qtbot, monkeypatch):
     """Declared in the registry alone, a view gets its menu entry, toolbar button and
     key, its panels in its order, its edge badges and its legend rows."""
     from gradviz.core.views import VIEWS, View
-    monkeypatch.setitem(VIEWS, "swapped", View("swapped", "Swapped", "4", "Gradient, then value",
+    monkeypatch.setitem(VIEWS, "swapped", View("swapped", "Swapped", "9", "Gradient, then value",
                                                ("grad", "value"), "value"))
     window = make_window()
     action = window.act_views["swapped"]
     view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     assert action in view_menu.actions()
-    QTest.keyClick(window.view, Qt.Key.Key_4)
+    QTest.keyClick(window.view, Qt.Key.Key_9)
     assert action.isChecked()
     item = window.scene.nodes["a"]
     assert [p.kind for p in item.panels] == ["grad", "value"]
