@@ -20,6 +20,7 @@ from ..core.views import VIEWS, get_view
 from . import display, layout, theme
 from .autosave import Autosave
 from .document import Document
+from .check_actions import CheckActions
 from .file_actions import FileActions
 from .inspector import Inspector
 from .items.edge import EdgeItem
@@ -37,7 +38,7 @@ STATUS_WIDTH = 480     # pixels: the right of the status bar elides what is long
 STALE_DELAY_MS = 250   # with Auto-run on, a run usually replaces stale results sooner
 
 
-class MainWindow(FileActions, StepMode, QMainWindow):
+class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
     _device_checked = Signal(str, bool, str)   # (device kind, available, reason)
 
     def __init__(self, autosave_ms=None):
@@ -60,6 +61,7 @@ class MainWindow(FileActions, StepMode, QMainWindow):
         self.settings = QSettings("gradviz", "gradviz")
         self._build_docks()
         self._build_step_mode()
+        self._build_check()
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -153,6 +155,9 @@ class MainWindow(FileActions, StepMode, QMainWindow):
         self.act_step_back = a("&Previous Step", lambda: self.stepbar.step_by(-1), ["Left"])
         for action in (self.act_step_next, self.act_step_back):
             action.setEnabled(False)   # arrow keys nudge nodes outside step mode
+        self.act_check = a("Check &Gradients", self.check_gradients, ["Ctrl+G"],
+                           tip="Test the selected nodes' gradients (or every input's) "
+                               "against central differences")
         self.act_thresholds = a("&Health Thresholds…", self.ask_health_thresholds,
                                 tip="When a gradient is flagged as vanishing, exploding, "
                                     "dead or saturated")
@@ -215,6 +220,8 @@ class MainWindow(FileActions, StepMode, QMainWindow):
         run.addActions([self.act_run, self.act_auto, self.act_target_here])
         run.addSeparator()
         run.addActions([self.act_step, self.act_step_next, self.act_step_back])
+        run.addSeparator()
+        run.addAction(self.act_check)
         run.addSeparator()
         run.addAction(self.act_budget)
         self._refresh_recent()
@@ -497,6 +504,11 @@ class MainWindow(FileActions, StepMode, QMainWindow):
             result.derived["health"] = health(result, ops, thresholds)
         self.runner.request(self.document.graph, self.device(), prepare=prepare,
                             memory_budget=self.memory_budget(), trace=trace)
+
+    def select_view(self, name):
+        """Show the view `name`, as its menu entry or key would."""
+        self.act_views[name].setChecked(True)
+        self.scene.set_view(mode=name)
 
     def _toggle_numbers(self):
         self.settings.setValue("numbers_in_cells", self.act_numbers.isChecked())

@@ -147,8 +147,10 @@ class GraphScene(QGraphicsScene):
                  display.badge_limit(preview, limit_of, item.edge.src, view, self.shared_scale))
             item.set_badge(preview, -m, m, table)
         flags = result.derived.get("health", {})
+        checked = result.derived.get("check", {})
         for node_id, item in self.nodes.items():
             item.set_health(flags.get(node_id, []))
+            item.set_verdict(checked.get(node_id))
         self.legend = {"limits": display.legend_limits(limit_of, view, scale),
                        "edge_top": top, "robust": scale.robust, "colormap": view.colormap,
                        "health": legend_health(flags)}

@@ -2,10 +2,11 @@
 check with progress and Cancel."""
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
 from gradviz.core.examples import example_path
 from gradviz.gui.health_dialog import ThresholdsDialog
+from tests.gui.test_undo_history import click_header
 
 
 def test_health_marks_show_on_the_nodes_and_in_the_legend(make_window, qtbot):
@@ -51,3 +52,46 @@ def test_a_threshold_that_is_not_a_number_is_refused_in_the_dialog(window, qtbot
     QTest.keyClicks(field, "often")
     QTest.keyClick(field, Qt.Key.Key_Return)
     assert dialog.result() == 0 and "dead: 'often'" in dialog.error.text()
+
+
+def test_check_gradients_marks_every_input_and_shows_the_check_view(make_window, qtbot):
+    window = make_window(str(example_path("cnn")))
+    with qtbot.waitSignal(window.instruments.finished, timeout=30000):
+        QTest.keyClick(window.view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    scene = window.scene
+    assert scene.view_mode == "check" and window.act_views["check"].isChecked()
+    for node_id in ("images", "kernels", "W"):
+        assert scene.nodes[node_id].verdict.ok
+        assert "gradient check: agrees" in scene.nodes[node_id].toolTip()
+    assert scene.nodes["conv"].verdict is None
+    assert scene.nodes["images"].body.panels[0].colormap == "viridis"
+    assert window.statusBar().currentMessage().startswith("Gradient check: 3 nodes agree")
+
+
+def slow_graph(tmp_path):
+    """An input of 64x64 through a few ops: 4,096 elements to check."""
+    import gradviz
+    g = gradviz.Graph()
+    x = g.add("input", id="x", shape=(64, 64), pos=(0, 0))
+    e = g.add("exp", x, pos=(0, 300))
+    m = g.add("mul", x, e, pos=(260, 0))
+    g.add("sum", g.add("tanh", m, pos=(520, 0)), id="s", pos=(780, 0))
+    gradviz.save(g, tmp_path / "slow.gradviz")
+    return str(tmp_path / "slow.gradviz")
+
+
+def test_a_running_check_can_be_cancelled_and_the_window_keeps_working(
+        make_window, qtbot, tmp_path):
+    window = make_window(slow_graph(tmp_path))
+    seen = []
+    window.instruments.progress.connect(lambda done, total: seen.append(done))
+    window.act_check.trigger()
+    qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10000)   # the GUI thread is free
+    click_header(window, "x")                                 # and answers the mouse
+    assert window.properties.node_id == "x"
+    cancel = window.check_dialog.findChild(QPushButton)
+    with qtbot.waitSignal(window.instruments.failed, timeout=10000) as failed:
+        QTest.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert "cancelled" in str(failed.args[0]) and seen[-1] < 4096
+    assert window.check_dialog is None
+    assert window.scene.nodes["x"].verdict is None

@@ -10,6 +10,20 @@ from .. import layout, theme
 from .port import PortItem
 
 
+def verdict_text(c):
+    """The gradient check's verdict on a node, in a sentence or two."""
+    s = c.summary()
+    text = (f"gradient check: {'agrees' if c.ok else 'DISAGREES'} on {s['checked']} of "
+            f"{s['of']} elements (largest error {s['max_rel_error']:.2g})")
+    if s["kinks"]:
+        text += f"; {s['kinks']} at a kink, where it is not differentiable"
+    if not c.ok:
+        i = c.worst
+        text += (f"\nworst at {list(c.indices[i])}: analytic {c.analytic[i]!r}, "
+                 f"numeric {c.numeric[i]!r}")
+    return text
+
+
 class TitleItem(QGraphicsTextItem):
     """The node's name; double-click to edit, Enter to commit, Escape to cancel."""
 
@@ -81,6 +95,7 @@ class NodeItem(QGraphicsItem):
         self.step_mark = None   # step mode: "current" or "pending" (not reached yet)
         self.step_note = ""     # step mode: a partial sum's "1 of 2"
         self.health = []        # gradient health flags of the last run
+        self.verdict = None     # the gradient check's NodeCheck, once checked
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -154,6 +169,8 @@ class NodeItem(QGraphicsItem):
         if self.health:
             reasons = "\n".join(f"{SYMBOLS[f.name]} {f.name}: {f.reason}" for f in self.health)
             tip = f"{reasons}\n\n{tip}"
+        if self.verdict is not None:
+            tip = f"{verdict_text(self.verdict)}\n\n{tip}"
         if self.warning:
             tip = f"{self.warning}\n\n{tip}"
         if self.error:
@@ -207,6 +224,12 @@ class NodeItem(QGraphicsItem):
             self.health = list(flags)
             self.refresh()
 
+    def set_verdict(self, node_check):
+        """The gradient check's verdict on this node (None: not checked)."""
+        if node_check is not self.verdict:
+            self.verdict = node_check
+            self.refresh()
+
     def set_step(self, mark=None, note=""):
         """Step mode: `mark` "current" highlights the node, "pending" dims it; `note`
         goes in the header. No arguments: back to normal."""
@@ -244,14 +267,17 @@ class NodeItem(QGraphicsItem):
         if mark:
             room -= metrics.horizontalAdvance(mark + "  ")
         marks = " ".join(SYMBOLS[f.name] for f in self.health)
-        if marks:
-            room -= metrics.horizontalAdvance(marks + "  ")
+        verdict = "" if self.verdict is None else ("✓" if self.verdict.ok else "✗")
+        for text in (marks, verdict):
+            if text:
+                room -= metrics.horizontalAdvance(text + "  ")
         badge = metrics.elidedText(badge, Qt.TextElideMode.ElideMiddle, room)
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(op_rect, right, badge)
         shift = metrics.horizontalAdvance(badge + "  ")
         for text, color in ((mark, theme.STALE if mark == "stale" else theme.STEP),
-                            (marks, theme.HEALTH)):
+                            (marks, theme.HEALTH),
+                            (verdict, theme.PORT_OK if verdict == "✓" else theme.NODE_ERROR)):
             if text:
                 painter.setPen(color)
                 painter.drawText(op_rect.adjusted(0, 0, -shift, 0), right, text)
