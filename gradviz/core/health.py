@@ -7,6 +7,7 @@ import math
 from typing import NamedTuple
 
 from .ops import get_op
+from .preview import Previews
 
 THRESHOLDS = {
     "vanishing": 1e-6,   # gradient RMS below this times the target's
@@ -32,22 +33,25 @@ def health(result, ops, thresholds=None):
     xp, host = device.xp, device.to_host
     seed = result.device_grad(result.target) if result.target is not None else None
     reference = _rms(xp, host, seed) if seed is not None else None
+    previews = Previews.of(result)
+    consumers = {}
+    for src, dst, port in result.edges():
+        if result.device_edge_grad(dst, port) is not None:
+            consumers.setdefault(src, []).append((dst, port))
     flags = {}
     for node_id in result.order:
-        found = []
-        for kind, array in (("value", result.device_value(node_id)),
-                            ("gradient", result.device_grad(node_id))):
-            if array is None or math.prod(array.shape) == 0:
-                continue
-            nans = int(host(xp.sum(xp.isnan(array))))
-            infs = int(host(xp.sum(xp.isinf(array))))
-            if nans:
-                found.append(Flag("nan", f"{nans} NaN in the {kind}"))
-            if infs:
-                found.append(Flag("inf", f"{infs} ±Inf in the {kind}"))
+        found = [] if previews.finite(node_id, "value") else \
+            _non_finite(xp, host, result.device_value(node_id), "value")
         grad = result.device_grad(node_id)
-        if grad is not None and reference and node_id != result.target:
-            ratio = _rms(xp, host, grad) / reference
+        edges = consumers.get(node_id, [])
+        # With one consumer the node's gradient is that edge's, whose RMS the display
+        # computes anyway (NaN where it holds NaN or Inf); else one reduction.
+        rms = None if grad is None else \
+            previews.edge_rms(*edges[0]) if len(edges) == 1 else _rms(xp, host, grad)
+        if rms is not None and not math.isfinite(rms):
+            found += _non_finite(xp, host, grad, "gradient")
+        elif rms is not None and reference and node_id != result.target:
+            ratio = rms / reference
             if ratio < limits["vanishing"]:
                 found.append(Flag("vanishing", f"gradient RMS is {ratio:.2g} of the "
                                                f"target's (below {limits['vanishing']:g})"))
@@ -68,9 +72,27 @@ def health(result, ops, thresholds=None):
     return flags
 
 
+def _non_finite(xp, host, array, kind):
+    """nan and inf flags for `array`: one sum tells there are none, as it mostly does
+    (the display's previews tell without any, where they are made)."""
+    if array is None or math.prod(array.shape) == 0 or \
+            math.isfinite(float(host(xp.sum(array)))):
+        return []
+    found = []
+    nans = int(host(xp.sum(xp.isnan(array))))
+    infs = int(host(xp.sum(xp.isinf(array))))
+    if nans:
+        found.append(Flag("nan", f"{nans} NaN in the {kind}"))
+    if infs:
+        found.append(Flag("inf", f"{infs} ±Inf in the {kind}"))
+    return found
+
+
 def _rms(xp, host, array):
+    """Root mean square in one pass; NaN where the array holds NaN or Inf."""
     size = math.prod(array.shape)
     if size == 0:
         return 0.0
-    clean = xp.where(xp.isfinite(array), array, xp.zeros_like(array))
-    return float(host(xp.linalg.vector_norm(clean))) / math.sqrt(size)
+    flat = xp.reshape(array, (-1,))
+    with_squares = float(host(xp.vecdot(flat, flat)))
+    return math.sqrt(with_squares / size) if math.isfinite(with_squares) else math.nan

@@ -116,6 +116,7 @@ class Previews:
         self.result = result
         self.device = result.device
         self._cache = {}
+        self._finite = {}   # (node, kind) -> no NaN or Inf, known from a preview
 
     @classmethod
     def of(cls, result):
@@ -149,14 +150,23 @@ class Previews:
 
     def node(self, node_id, kind, max_rows, max_cols) -> Preview | None:
         """The node's value or gradient in at most max_rows x max_cols cells per slice."""
-        return self._cached(("node", node_id, kind, max_rows, max_cols),
-                            lambda: self.array(node_id, kind), self._reduce(max_rows, max_cols))
+        preview = self._cached(("node", node_id, kind, max_rows, max_cols),
+                               lambda: self.array(node_id, kind),
+                               self._reduce(max_rows, max_cols))
+        if preview is not None and (node_id, kind) not in self._finite:
+            self._finite[(node_id, kind)] = bool(np.isfinite(preview.data).all())
+        return preview
 
     def edge(self, dst, port, max_rows, max_cols) -> Preview | None:
         """The gradient flowing back through dst.port, reduced likewise."""
         return self._cached(("edge", dst, port, max_rows, max_cols),
                             lambda: self.result.device_edge_grad(dst, port),
                             self._reduce(max_rows, max_cols))
+
+    def finite(self, node_id, kind):
+        """Whether the node's array holds no NaN or Inf, if a preview of it is already
+        made (a block mean is NaN or Inf where its block holds one), else None."""
+        return self._finite.get((node_id, kind))
 
     def stats(self, node_id, kind):
         """Statistics of the node's value or gradient (None off the target path)."""

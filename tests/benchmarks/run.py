@@ -212,6 +212,33 @@ def far_apart_repaint(repeat=21):
     return medians
 
 
+def bench_check(repeat=3):
+    """Median seconds of the gradient check of cnn.gradviz (every input, all elements)."""
+    from gradviz.core.check import check_gradients
+    graph = gradviz.load(__import__("gradviz.core.examples", fromlist=["x"]).example_path("cnn"))
+    return interleaved([lambda: check_gradients(graph)], repeat, 1)[0]
+
+
+def health_cost(repeat=11):
+    """Median seconds of what the editor does after an edit of the 200-node graph (run
+    and reduce for display), and of the health flags it adds."""
+    from gradviz.core.health import health
+    from gradviz.core.views import get_view
+    from gradviz.gui import display
+    graph = wide_graph()
+    ops = {n: node.op for n, node in graph.nodes.items()}
+    engine, view = Engine(), get_view("both")
+    results = []
+
+    def run():
+        results.append(engine.run(graph, reuse=False))
+        display.prepare(results[-1], view)
+
+    def flags():
+        health(results[-1], ops)
+    return interleaved([run, flags], repeat, 1)
+
+
 def bench_gpu():
     """GPU against CPU in one run (synchronized before the clock stops), or None."""
     from gradviz.core.devices import get_device, gpu_status
@@ -292,6 +319,12 @@ def main():
     near, far = far_apart_repaint()
     print(f"repaint at 100 % and fitted: seed graph {near * 1e3:.1f} ms; with two nodes "
           f"at ±1,000,000: {far * 1e3:.1f} ms\n")
+    check_time = bench_check()
+    run_time, flag_time = health_cost()
+    print("## Instruments\n")
+    print(f"gradient check of cnn.gradviz (484 elements, every input): {_fmt(check_time)}")
+    print(f"health flags on the 200-node graph: {_fmt(flag_time)} after {_fmt(run_time)} "
+          f"of run and display reductions ({flag_time / run_time:.1%} added)\n")
     ours, ref = startup()
     print("## Start-up (process start to first painted window, seed graph computed)\n")
     print(f"gradviz: {ours:.2f} s; importing pyqtgraph + creating a QApplication: {ref:.2f} s\n")
