@@ -177,24 +177,38 @@ def _compare(analytic, up, down, center, h):
     return float(analytic), numeric, error, kink
 
 
+class ProbeSession:
+    """One element of one node, nudged again and again (a slider): each `at(eps)`
+    re-runs only what the element reaches."""
+
+    def __init__(self, graph, node_id, index, target=None, device="cpu"):
+        first = graph.run(device=device, target=target)
+        if node_id not in first:
+            raise GraphError(f"no node {node_id!r} in this run", node=node_id)
+        self.f = _Function(graph, [node_id], first, device)
+        self.node, self.index = node_id, tuple(index)
+        base = self.f.base[node_id]
+        try:
+            self.value = float(base[self.index])
+        except (IndexError, TypeError):
+            raise GraphError(f"{node_id} has shape {base.shape}: no element {self.index}",
+                             node=node_id) from None
+        self.scale = max(float(np.abs(base).max(initial=0)), 1e-3)
+        self.default_eps = 1e-3 * self.scale
+        self.grad = float(first.grad(node_id)[self.index])
+        self.center = self.f.unperturbed()
+
+    def at(self, eps):
+        actual = self.f(self.node, self.index, self.value + eps) - self.center
+        return Probe(self.node, self.index, self.value, self.grad, eps, self.grad * eps,
+                     actual)
+
+
 def probe(graph, node_id, index, eps=None, target=None, device="cpu"):
     """Nudge element `index` of `node_id`'s value by `eps` (default: 1e-3 of the
     value's scale) and compare the target's actual change with grad * eps."""
-    first = graph.run(device=device, target=target)
-    if node_id not in first:
-        raise GraphError(f"no node {node_id!r} in this run", node=node_id)
-    f = _Function(graph, [node_id], first, device)
-    base = f.base[node_id]
-    try:
-        value = float(base[tuple(index)])
-    except (IndexError, TypeError):
-        raise GraphError(f"{node_id} has shape {base.shape}: no element {tuple(index)}",
-                         node=node_id) from None
-    if eps is None:
-        eps = 1e-3 * max(float(np.abs(base).max(initial=0)), 1e-3)
-    grad = float(f.result.grad(node_id)[tuple(index)])
-    actual = f(node_id, tuple(index), value + eps) - f(node_id, tuple(index), value)
-    return Probe(node_id, tuple(index), value, grad, eps, grad * eps, actual)
+    session = ProbeSession(graph, node_id, index, target, device)
+    return session.at(session.default_eps if eps is None else eps)
 
 
 def attach(result, report):

@@ -1,13 +1,16 @@
 """Run ▸ Check Gradients: the check runs off the GUI thread with a progress dialog
 and Cancel; its errors join the run they checked (the Gradient Check view) and each
-checked node gets a verdict mark. Mixed into the main window."""
+checked node gets a verdict mark. Run ▸ Probe This Cell (P) opens the probe on the
+heatmap cell last clicked. Mixed into the main window."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog
 
 from ..core import check
+from ..core.errors import GradvizError
 from .instrument_runner import InstrumentRunner
+from .probe import ProbeDialog
 
 
 class CheckActions:
@@ -40,6 +43,22 @@ class CheckActions:
         self.instruments.start(check.check_gradients, self.document.graph.copy(), nodes,
                                device=self.device())
         dialog.show()
+
+    def probe_cell(self):
+        """Open the probe on the heatmap cell last clicked."""
+        picked = self.scene.picked_cell
+        if picked is None or picked[0] not in self.document.graph.nodes:
+            self.show_message("Click a heatmap cell first (one element, not a block "
+                              "mean), then Probe This Cell (P)")
+            return
+        node_id, index = picked
+        try:
+            self.probe_dialog = ProbeDialog(self.document, node_id, index,
+                                            self.scene.title(node_id), self.device(), self)
+        except GradvizError as e:
+            self.show_message(f"Cannot probe: {e}")
+            return
+        self.probe_dialog.show()
 
     def _check_progress(self, done, total):
         if self.check_dialog is not None:

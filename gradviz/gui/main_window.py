@@ -155,6 +155,9 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self.act_step_back = a("&Previous Step", lambda: self.stepbar.step_by(-1), ["Left"])
         for action in (self.act_step_next, self.act_step_back):
             action.setEnabled(False)   # arrow keys nudge nodes outside step mode
+        self.act_probe = a("&Probe This Cell", self.probe_cell, ["P"],
+                           tip="Nudge the heatmap cell last clicked and compare the "
+                               "target's change with the gradient's prediction")
         self.act_check = a("Check &Gradients", self.check_gradients, ["Ctrl+G"],
                            tip="Test the selected nodes' gradients (or every input's) "
                                "against central differences")
@@ -221,7 +224,7 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         run.addSeparator()
         run.addActions([self.act_step, self.act_step_next, self.act_step_back])
         run.addSeparator()
-        run.addAction(self.act_check)
+        run.addActions([self.act_check, self.act_probe])
         run.addSeparator()
         run.addAction(self.act_budget)
         self._refresh_recent()
@@ -395,6 +398,7 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         menu = QMenu(self)
         if isinstance(item, NodeItem):
             menu.addAction(self.act_target_here)
+            menu.addAction(self.act_probe)
             menu.addAction("Rename", item.title.start_editing)
             menu.addActions([self.act_duplicate, self.act_copy, self.act_delete])
         elif isinstance(item, EdgeItem):

@@ -37,6 +37,7 @@ class GraphScene(QGraphicsScene):
         self.numbers_in_cells = True   # print numbers in cells big enough on screen
         self.result = None
         self.stale = False       # the result shown is not of the current graph
+        self.picked_cell = None  # (node, index) of the heatmap cell last clicked
         self.legend = None       # {"limits": {kind: m or None}, "edge_top": float, "stale"}
         self._handlers = {
             events.NodeAdded: lambda e: self._add_node(e.node),
@@ -270,6 +271,14 @@ class GraphScene(QGraphicsScene):
         else:
             QToolTip.hideText()
         event.accept()
+
+    def pick_cell(self, node_id, panel, lead, row, col):
+        """Remember the cell last clicked (for the probe): (node, index) when it is one
+        element, else None."""
+        preview = panel.preview
+        index = preview.source_index(lead, row, col) if preview is not None else None
+        exact = index is not None and all(isinstance(i, int) for i in index)
+        self.picked_cell = (node_id, index) if exact else None
 
     def show_error(self, error):
         for node_id, item in self.nodes.items():

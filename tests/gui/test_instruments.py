@@ -1,6 +1,6 @@
 """The instruments in the editor: health marks and their thresholds, the gradient
 check with progress and Cancel."""
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
@@ -95,3 +95,40 @@ def test_a_running_check_can_be_cancelled_and_the_window_keeps_working(
     assert "cancelled" in str(failed.args[0]) and seen[-1] < 4096
     assert window.check_dialog is None
     assert window.scene.nodes["x"].verdict is None
+
+
+def test_probe_a_clicked_cell_live_and_apply_it_as_one_undo_step(window, qtbot):
+    from tests.gui.test_current_state import cell_point
+    window.view.zoom_100()
+    window.view.centerOn(window.scene.nodes["x"])
+    QTest.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, cell_point(window, "x", 0, 1, 2))
+    assert window.scene.picked_cell == ("x", (1, 2))
+    QTest.keyClick(window.view, Qt.Key.Key_P)
+    probe = window.probe_dialog
+    assert probe.isVisible() and probe.session.index == (1, 2)
+    result = window.last_result
+    g = float(result.grad("x")[1, 2])
+    assert probe.session.grad == g
+    probe.eps.selectAll()
+    QTest.keyClicks(probe.eps.lineEdit(), "0.01")
+    QTest.keyClick(probe.eps.lineEdit(), Qt.Key.Key_Tab)
+    assert probe.last.eps == 0.01 and probe.last.predicted == g * 0.01
+    assert abs(probe.last.actual - g * 0.01) < 1e-9   # c is linear in x
+    slider = probe.slider
+    start = slider.rect().center()
+    QTest.mousePress(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for dx in (10, 30, 60):
+        QTest.mouseMove(slider, start + QPoint(dx, 0))
+    assert slider.value() > 0 and probe.last.eps > 0.01     # live, further out
+    QTest.mouseRelease(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       start + QPoint(60, 0))
+    assert slider.value() == 0 and probe.last.eps == 0.01  # sprang back
+    before = window.document.saved_json()
+    assert window.document.undo_stack.count() == 0
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        QTest.mouseClick(probe.apply_button, Qt.MouseButton.LeftButton)
+    assert window.last_result.value("x")[1, 2] == result.value("x")[1, 2] + 0.01
+    assert window.act_undo.text() == "Undo Change value (probe) of x"
+    window.document.undo()
+    assert window.document.saved_json() == before

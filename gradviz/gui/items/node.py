@@ -359,6 +359,9 @@ class NodeItem(QGraphicsItem):
         self.setZValue(NodeItem._top_z)
 
     def mousePressEvent(self, event):
+        cell = self.cell_at(event.pos())
+        if cell is not None and self.scene():
+            self.scene().pick_cell(self.node_id, *cell)
         self.raise_to_top()   # a node being dragged passes over the others
         super().mousePressEvent(event)
 
