@@ -20,30 +20,49 @@ def parse_setting(text):
     return device, dtype
 
 
-def compare(graph, a, b, target=None):
-    """{node: {"value": (max abs, max rel), "grad": (max abs, max rel)}} between runs
-    on settings `a` and `b` ((device, dtype) pairs); rel is relative to the larger
-    magnitude of the first run's array (at least 1e-30)."""
+KINDS = ("value", "grad")
+
+
+def differences(graph, a, b, target=None, progress=None):
+    """{node: {"value": |x_a - x_b|, "grad": ...}} (host float64 arrays) and the first
+    run, between runs on settings `a` and `b` ((device, dtype) pairs). `progress`
+    (done, total) is told after each run."""
     runs = []
-    for device, dtype in (a, b):
+    for i, (device, dtype) in enumerate((a, b)):
         copy = graph.copy()
         copy.dtype = dtype
         runs.append(copy.run(device=device, target=target))
+        if progress is not None and progress(i + 1, 2) is False:
+            raise GradvizError("comparison cancelled")
     first, second = runs
-    out = {}
-    for node_id in first.order:
-        out[node_id] = {kind: _difference(getattr(first, kind)(node_id),
-                                          getattr(second, kind)(node_id))
-                        for kind in ("value", "grad")}
-    return out
+    arrays = {n: {kind: np.abs(np.asarray(getattr(first, kind)(n), np.float64)
+                               - np.asarray(getattr(second, kind)(n), np.float64))
+                  for kind in KINDS} for n in first.order}
+    return arrays, first
 
 
-def _difference(x, y):
-    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    if x.size == 0:
+def compare(graph, a, b, target=None):
+    """{node: {"value": (max abs, max rel), "grad": (max abs, max rel)}} between runs
+    on settings `a` and `b`; rel is relative to the largest magnitude of the first
+    run's array (at least 1e-30)."""
+    arrays, first = differences(graph, a, b, target)
+    return {n: {kind: _largest(diff[kind], getattr(first, kind)(n)) for kind in KINDS}
+            for n, diff in arrays.items()}
+
+
+def _largest(diff, x):
+    if diff.size == 0:
         return 0.0, 0.0
-    diff = np.abs(x - y)
     finite = np.isfinite(diff)
     worst = float(diff[finite].max()) if finite.any() else 0.0
     scale = max(float(np.abs(x[np.isfinite(x)]).max(initial=0.0)), 1e-30)
     return worst, worst / scale
+
+
+def attach(result, arrays):
+    """Keep the differences with a run, for the Compare view (on the run's device)."""
+    kept = result.derived.setdefault("arrays", {})
+    for node_id, diff in arrays.items():
+        if node_id in result:
+            for kind in KINDS:
+                kept[(node_id, f"{kind} diff")] = result.device.asarray(diff[kind], "float64")

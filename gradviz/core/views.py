@@ -62,3 +62,7 @@ register_view(View("check", "Gradient Check", "4",
                    "Each checked node's gradient error against central differences",
                    ("error",), "grad", colormap="sequential", missing="not checked",
                    instrument="check"))
+register_view(View("compare", "Compare", "5",
+                   "Each node's difference between two settings (Run ▸ Compare)",
+                   ("value diff", "grad diff"), "grad", colormap="sequential",
+                   missing="not compared", instrument="compare"))

@@ -15,7 +15,8 @@ from ..core.views import NAMES
 from . import colors, layout
 
 EDGE_FLOOR = 0.18     # darkest edge color, so a vanishing gradient stays visible
-PREFIXES = {"value": "v ", "grad": "∇ ", "error": "err "}   # a panel caption's start
+PREFIXES = {"value": "v ", "grad": "∇ ", "error": "err ", "value diff": "Δv ",
+            "grad diff": "Δ∇ "}   # a panel caption's start
 ROBUST_PERCENTILE = 99
 
 

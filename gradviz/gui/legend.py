@@ -15,7 +15,9 @@ BAR_W, BAR_H, ROW = 110, 8, 26
 NUMBER_W = 44          # the limit left of a bar (room for "-0.447")
 WIDTH = BAR_W + NUMBER_W + 104
 STALE_TEXT = "stale: not the current graph (F5 runs it)"
-INSTRUMENT_NAMES = {"error": "gradient error"}   # arrays of instruments, as the legend says
+# Arrays of instruments, as the legend calls them (in the plural).
+INSTRUMENT_NAMES = {"error": "gradient error", "value diff": "value difference",
+                    "grad diff": "gradient difference"}
 
 
 def _bar_image(table, start=0.0):
@@ -39,7 +41,8 @@ def legend_rows(legend):
         rows.append((f"{what}: per-node limits{how}", "0" if sequential else "−", "+", bar))
     else:
         for kind, limit in limits.items():
-            rule = "0 to the tolerance" if sequential else f"shared limits{how}"
+            rule = ("0 to the tolerance" if legend.get("instrument") == "check"
+                    else f"shared limits{how}")
             rows.append((f"{names[kind]}: {rule}",
                          "0" if sequential else f"{-limit:.3g}", f"{limit:.3g}", bar))
     rows.append(("edges: RMS of gradient flowing back", "0", f"{legend['edge_top']:.3g}",
@@ -101,7 +104,9 @@ def paint_legend(painter, viewport_rect, legend):
     for label, left, right, bar in rows:
         painter.setPen(QColor(230, 230, 230))
         painter.drawText(QRectF(box.left() + 8, y, box.width() - 16, 12),
-                         Qt.AlignmentFlag.AlignLeft, label)
+                         Qt.AlignmentFlag.AlignLeft,
+                         painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight,
+                                                          int(box.width() - 16)))
         painter.drawImage(QRectF(box.left() + NUMBER_W + 8, y + 14, BAR_W, BAR_H), bars[bar])
         painter.drawText(QRectF(box.left() + 4, y + 12, NUMBER_W, 12),
                          Qt.AlignmentFlag.AlignRight, left)

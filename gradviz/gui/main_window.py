@@ -158,6 +158,9 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self.act_probe = a("&Probe This Cell", self.probe_cell, ["P"],
                            tip="Nudge the heatmap cell last clicked and compare the "
                                "target's change with the gradient's prediction")
+        self.act_compare = a("&Compare…", self.compare_settings,
+                             tip="Run on two settings (device, precision) and show the "
+                                 "differences")
         self.act_check = a("Check &Gradients", self.check_gradients, ["Ctrl+G"],
                            tip="Test the selected nodes' gradients (or every input's) "
                                "against central differences")
@@ -224,7 +227,7 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         run.addSeparator()
         run.addActions([self.act_step, self.act_step_next, self.act_step_back])
         run.addSeparator()
-        run.addActions([self.act_check, self.act_probe])
+        run.addActions([self.act_check, self.act_probe, self.act_compare])
         run.addSeparator()
         run.addAction(self.act_budget)
         self._refresh_recent()

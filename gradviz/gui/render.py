@@ -11,7 +11,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from ..core import check
+from ..core import check, compare
 from ..core.trace import caption, step_index
 from ..core.views import get_view
 from . import theme
@@ -236,8 +236,12 @@ def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=Fals
     scene = picture_scene(graph, view, shared)
     captioned = step is not None
     result = graph.run(device=device, memory_budget=memory_budget, trace=captioned)
-    if get_view(view).instrument == "check":
+    instrument = get_view(view).instrument
+    if instrument == "check":
         check.attach(result, check.check_gradients(graph, device=device))
+    elif instrument == "compare":   # the settings Run ▸ Compare starts from
+        settings = compare.parse_setting(f"{device}:{graph.dtype}"), ("cpu", "float32")
+        compare.attach(result, compare.differences(graph, *settings)[0])
     scene.show_result(result)
     # A step is framed as the finished run is, as every frame of gradviz animate is.
     source = (canvas_rect(scene, *size, captioned) if scale is None

@@ -154,6 +154,7 @@ class GraphScene(QGraphicsScene):
             item.set_verdict(checked.get(node_id))
         self.legend = {"limits": display.legend_limits(limit_of, view, scale),
                        "edge_top": top, "robust": scale.robust, "colormap": view.colormap,
+                       "instrument": view.instrument,
                        "health": legend_health(flags)}
         self.mark_target(result.target)
         self.set_stale(False)

@@ -121,7 +121,8 @@ def test_switching_an_input_to_explicit_values_keeps_its_array():
 def test_views_declare_known_arrays_and_distinct_keys():
     assert len({v.key for v in VIEWS.values()}) == len(VIEWS)
     for view in VIEWS.values():
-        known = set(NAMES) | ({"error"} if view.instrument == "check" else set())
+        known = set(NAMES) | {"check": {"error"}, "compare": {"value diff", "grad diff"},
+                              "": set()}[view.instrument]
         assert view.arrays and set(view.arrays) <= known, view.name
         assert view.edge_array in NAMES
 

@@ -132,3 +132,24 @@ def test_probe_a_clicked_cell_live_and_apply_it_as_one_undo_step(window, qtbot):
     assert window.act_undo.text() == "Undo Change value (probe) of x"
     window.document.undo()
     assert window.document.saved_json() == before
+
+
+def test_compare_two_settings_shows_the_differences(make_window, qtbot):
+    window = make_window(str(example_path("cnn")))
+
+    def choose():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or not hasattr(dialog, "boxes"):
+            QTimer.singleShot(20, choose)
+            return
+        assert dialog.settings() == ("cpu:float64", "cpu:float32")
+        QTest.keyClick(dialog.boxes[1], Qt.Key.Key_Return)   # OK
+    QTimer.singleShot(0, choose)
+    with qtbot.waitSignal(window.instruments.finished, timeout=30000):
+        window.act_compare.trigger()
+    assert window.scene.view_mode == "compare"
+    panels = window.scene.nodes["logits"].body.panels
+    assert [p.kind for p in panels] == ["value diff", "grad diff"]
+    logits = window.last_result.value("logits")
+    assert 0 < panels[0].high < 1e-5 * abs(logits).max()   # float32's precision
+    assert window.statusBar().currentMessage().startswith("cpu:float64 against cpu:float32")
