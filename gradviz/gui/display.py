@@ -178,7 +178,10 @@ def describe_cell(previews, node_id, kind, lead, row, col, view, name=None):
         value = previews.element(node_id, "value", index)
         grad = previews.element(node_id, "grad", index)
         where = f"{name}[{', '.join(map(str, index))}]" if index else name
-        return f"{where}\nvalue = {value!r}\ngrad  = {grad!r}"
+        text = f"{where}\nvalue = {value!r}\ngrad  = {grad!r}"
+        if kind not in NAMES:   # an instrument's array: its own number too
+            text += f"\n{kind} = {previews.element(node_id, kind, index)!r}"
+        return text
     ranges = ", ".join(f"{i}" if isinstance(i, int) else f"{i[0]}:{i[1]}" for i in index)
     cell = preview.data[(*lead, row, col)] if preview.data.ndim > 2 else preview.data[row, col]
-    return f"{name}[{ranges}]\nmean {NAMES[kind]} of the block = {float(cell)!r}"
+    return f"{name}[{ranges}]\nmean {NAMES.get(kind, kind)} of the block = {float(cell)!r}"

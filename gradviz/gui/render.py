@@ -7,17 +7,19 @@ import math
 import os
 import warnings
 
-from PySide6.QtCore import QBuffer, QByteArray, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
 from ..core import check, compare
+from ..core.health import health
 from ..core.trace import caption, step_index
 from ..core.views import get_view
 from . import theme
 from .document import Document
 from .legend import legend_box, paint_legend
 from .scene import GraphScene
+from .view import OVERLAY_STRIP
 
 MARGIN = 40           # scene units left around the items, as Fit All leaves
 MAX_SIDE = 16384      # pixels per side of a PNG; a larger request is scaled down,
@@ -84,11 +86,13 @@ def graph_rect(scene):
 
 def fitted_rect(scene, width, height):
     """The scene rect a width x height canvas shows after Fit All: the whole graph,
-    centred, at most MAX_FIT_ZOOM times its size."""
+    at most MAX_FIT_ZOOM times its size, centred in what the legend's strip on the
+    right leaves free (as the editor's Fit All does)."""
     rect = items_rect(scene)
-    zoom = min(width / rect.width(), height / rect.height(), MAX_FIT_ZOOM)
+    free = width - OVERLAY_STRIP if width > 2 * OVERLAY_STRIP else width
+    zoom = min(free / rect.width(), height / rect.height(), MAX_FIT_ZOOM)
     source = QRectF(0, 0, width / zoom, height / zoom)
-    source.moveCenter(rect.center())
+    source.moveCenter(rect.center() + QPointF((width - free) / 2 / zoom, 0))
     return source
 
 
@@ -236,6 +240,7 @@ def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=Fals
     scene = picture_scene(graph, view, shared)
     captioned = step is not None
     result = graph.run(device=device, memory_budget=memory_budget, trace=captioned)
+    result.derived["health"] = health(result, {n: node.op for n, node in graph.nodes.items()})
     instrument = get_view(view).instrument
     if instrument == "check":
         check.attach(result, check.check_gradients(graph, device=device))

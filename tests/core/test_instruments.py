@@ -176,3 +176,10 @@ def test_an_unavailable_setting_says_why(capsys):
         parse_setting("tpu:float32")
     assert main(["compare", str(example_path("seed")), "--b", "tpu"]) == 2
     assert "unknown device 'tpu'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_check_agrees_on_random_graphs_with_fan_out_and_broadcasting(seed):
+    from tests.core.test_trace import random_graph
+    report = check_gradients(random_graph(seed))
+    assert report and all(c.ok for c in report.values())

@@ -153,3 +153,19 @@ def test_compare_two_settings_shows_the_differences(make_window, qtbot):
     logits = window.last_result.value("logits")
     assert 0 < panels[0].high < 1e-5 * abs(logits).max()   # float32's precision
     assert window.statusBar().currentMessage().startswith("cpu:float64 against cpu:float32")
+
+
+def test_hovering_a_compare_cell_gives_its_difference(make_window, qtbot):
+    from tests.gui.test_current_state import cell_point, hover_and_hold
+    window = make_window()
+    QTimer.singleShot(0, lambda: QTest.keyClick(QApplication.activeModalWidget(),
+                                                Qt.Key.Key_Return))
+    with qtbot.waitSignal(window.instruments.finished, timeout=30000):
+        window.act_compare.trigger()
+    window.view.zoom_100()
+    window.view.centerOn(window.scene.nodes["a"])
+    text = hover_and_hold(window, cell_point(window, "a", 0, 1, 2))
+    a64 = window.last_result.value("a")[1, 2]
+    import numpy as np
+    x, y = (np.float32(window.last_result.value(n)[1, 2]) for n in "xy")
+    assert text.startswith("a[1, 2]") and f"value diff = {float(abs(a64 - float(x * y)))!r}" in text
