@@ -61,17 +61,7 @@ def check_command(argv):
         sys.stdout.write("\n")
     else:
         for node_id, c in report.items():
-            s = c.summary()
-            verdict = "agrees" if c.ok else "DISAGREES"
-            line = (f"{one_line(node_id)}: {verdict} on {s['checked']} of {s['of']} elements;"
-                    f" largest error {s['max_rel_error']:.2g}")
-            if s["kinks"]:
-                line += f"; {s['kinks']} at a kink (not differentiable there)"
-            if not c.ok:
-                i = c.worst
-                line += (f"; worst at {list(c.indices[i])}: analytic {c.analytic[i]!r},"
-                         f" numeric {c.numeric[i]!r}")
-            print(line)
+            print(f"{one_line(node_id)}: {c.describe('; ')}")
     return 0 if ok else 1
 
 

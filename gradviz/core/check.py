@@ -52,6 +52,19 @@ class NodeCheck(NamedTuple):
             return None
         return int(np.argmax(np.where(self.kink, -1.0, self.error)))
 
+    def describe(self, separator):
+        """The verdict in words: how many elements agree, kinks, the worst one."""
+        s = self.summary()
+        parts = [f"{'agrees' if self.ok else 'DISAGREES'} on {s['checked']} of {s['of']} "
+                 f"elements{separator}largest error {s['max_rel_error']:.2g}"]
+        if s["kinks"]:
+            parts.append(f"{s['kinks']} at a kink (not differentiable there)")
+        if not self.ok:
+            i = self.worst
+            parts.append(f"worst at {list(self.indices[i])}: analytic {self.analytic[i]!r}, "
+                         f"numeric {self.numeric[i]!r}")
+        return separator.join(parts)
+
     def summary(self):
         worst = self.worst
         out = {"checked": self.checked, "of": self.total, "ok": self.ok,

@@ -10,20 +10,6 @@ from .. import layout, theme
 from .port import PortItem
 
 
-def verdict_text(c):
-    """The gradient check's verdict on a node, in a sentence or two."""
-    s = c.summary()
-    text = (f"gradient check: {'agrees' if c.ok else 'DISAGREES'} on {s['checked']} of "
-            f"{s['of']} elements (largest error {s['max_rel_error']:.2g})")
-    if s["kinks"]:
-        text += f"; {s['kinks']} at a kink, where it is not differentiable"
-    if not c.ok:
-        i = c.worst
-        text += (f"\nworst at {list(c.indices[i])}: analytic {c.analytic[i]!r}, "
-                 f"numeric {c.numeric[i]!r}")
-    return text
-
-
 class TitleItem(QGraphicsTextItem):
     """The node's name; double-click to edit, Enter to commit, Escape to cancel."""
 
@@ -170,7 +156,8 @@ class NodeItem(QGraphicsItem):
             reasons = "\n".join(f"{SYMBOLS[f.name]} {f.name}: {f.reason}" for f in self.health)
             tip = f"{reasons}\n\n{tip}"
         if self.verdict is not None:
-            tip = f"{verdict_text(self.verdict)}\n\n{tip}"
+            verdict = self.verdict.describe("\n")
+            tip = f"gradient check: {verdict}\n\n{tip}"
         if self.warning:
             tip = f"{self.warning}\n\n{tip}"
         if self.error:
