@@ -109,6 +109,7 @@ def compare_command(argv):
         return 0
     print(f"{args.a} against {args.b}: largest differences (absolute, relative)")
     for node_id, v in report.items():
-        print(f"{one_line(node_id)}: value {v['value'][0]:.3g} ({v['value'][1]:.3g}), "
-              f"gradient {v['grad'][0]:.3g} ({v['grad'][1]:.3g})")
+        grad = (f"gradient {v['grad'][0]:.3g} ({v['grad'][1]:.3g})" if "grad" in v
+                else "no gradient")
+        print(f"{one_line(node_id)}: value {v['value'][0]:.3g} ({v['value'][1]:.3g}), {grad}")
     return 0

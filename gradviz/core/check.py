@@ -12,6 +12,7 @@ import numpy as np
 
 from .engine import Engine
 from .errors import GraphError
+from .preview import Previews
 
 EPS = 1e-6            # the step, relative to the element's size (at least 1)
 TOLERANCE = 1e-5      # agree when |analytic - numeric| <= TOLERANCE * max(1, |a|, |n|)
@@ -235,3 +236,4 @@ def attach(result, report):
             error[index] = value
         arrays[(node_id, "error")] = result.device.asarray(error, "float64")
     result.derived["check"] = report
+    Previews.of(result).forget("error")   # shown before the check: "not checked"

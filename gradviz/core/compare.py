@@ -7,6 +7,7 @@ import numpy as np
 from .devices import get_device
 from .errors import GradvizError
 from .graph import DTYPES
+from .preview import Previews
 
 
 def parse_setting(text):
@@ -35,8 +36,9 @@ def differences(graph, a, b, target=None, progress=None):
         if progress is not None and progress(i + 1, 2) is False:
             raise GradvizError("comparison cancelled")
     first, second = runs
-    arrays = {n: {kind: np.abs(np.asarray(getattr(first, kind)(n), np.float64)
-                               - np.asarray(getattr(second, kind)(n), np.float64))
+    arrays = {n: {kind: None if kind == "grad" and not first.affects_target(n) else
+                  np.abs(np.asarray(getattr(first, kind)(n), np.float64)
+                         - np.asarray(getattr(second, kind)(n), np.float64))
                   for kind in KINDS} for n in first.order}
     return arrays, first
 
@@ -46,7 +48,8 @@ def compare(graph, a, b, target=None):
     on settings `a` and `b`; rel is relative to the largest magnitude of the first
     run's array (at least 1e-30)."""
     arrays, first = differences(graph, a, b, target)
-    return {n: {kind: _largest(diff[kind], getattr(first, kind)(n)) for kind in KINDS}
+    return {n: {kind: _largest(diff[kind], getattr(first, kind)(n))
+                for kind in KINDS if diff[kind] is not None}
             for n, diff in arrays.items()}
 
 
@@ -63,6 +66,8 @@ def attach(result, arrays):
     """Keep the differences with a run, for the Compare view (on the run's device)."""
     kept = result.derived.setdefault("arrays", {})
     for node_id, diff in arrays.items():
-        if node_id in result:
-            for kind in KINDS:
+        for kind in KINDS:
+            if node_id in result and diff[kind] is not None:
                 kept[(node_id, f"{kind} diff")] = result.device.asarray(diff[kind], "float64")
+    for kind in KINDS:   # shown before the comparison: "not compared"
+        Previews.of(result).forget(f"{kind} diff")

@@ -163,6 +163,11 @@ class Previews:
                             lambda: self.result.device_edge_grad(dst, port),
                             self._reduce(max_rows, max_cols))
 
+    def forget(self, kind):
+        """Drop what is cached of arrays of `kind` (an instrument's, attached later)."""
+        self._cache = {key: v for key, v in self._cache.items()
+                       if not (key[0] == "node" and key[2] == kind)}
+
     def finite(self, node_id, kind):
         """Whether the node's array holds no NaN or Inf, if a preview of it is already
         made (a block mean is NaN or Inf where its block holds one), else None."""

@@ -134,12 +134,13 @@ def frame(result, index):
     return result.with_arrays(result.order, values, grads, edge_grads, result.target)
 
 
-def describe(step):
-    """One line saying what a step does, for a timeline."""
+def describe(step, name_of=str):
+    """One line saying what a step does, for a timeline; `name_of(node)` is how the
+    reader knows a node (its label)."""
     if step.phase == "forward":
-        return f"forward: {step.node}"
-    parts = ", ".join(f"∂{c.port} → {c.src}" for c in step.contributions)
-    return f"backward: {step.node}" + (f" sends {parts}" if parts else " (an input)")
+        return f"forward: {name_of(step.node)}"
+    parts = ", ".join(f"∂{c.port} → {name_of(c.src)}" for c in step.contributions)
+    return f"backward: {name_of(step.node)}" + (f" sends {parts}" if parts else " (an input)")
 
 
 def partial_sums(steps, index):
@@ -167,6 +168,6 @@ def phase_steps(trace, phase):
     return [i for i, step in enumerate(trace) if phase in ("both", step.phase)]
 
 
-def caption(steps, index):
+def caption(steps, index, name_of=str):
     """Where a step sits and what it does: "step 8 of 12 · backward: b sends …"."""
-    return f"step {index + 1} of {len(steps)} · {describe(steps[index])}"
+    return f"step {index + 1} of {len(steps)} · {describe(steps[index], name_of)}"

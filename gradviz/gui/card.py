@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QGridLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout,
+                               QWidget)
 
 from ..core.ops import get_op
 from ..core.preview import make_preview
@@ -87,6 +88,8 @@ class DerivativeCard(QWidget):
         self.name_of = name_of
         self.step = None
         self.tiles = {}               # caption -> ArrayTile
+        # The dock keeps its width from step to step, whatever a step's notes say.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         self.title = QLabel(HINT)
@@ -139,5 +142,6 @@ class DerivativeCard(QWidget):
         self.grid.addWidget(tile, row, 1)
         detail = shape_text(tuple(tile.array.shape)) + (f", {note}" if note else "")
         label = QLabel(detail)
+        label.setWordWrap(True)
         label.setStyleSheet("color: #9a9ca3")
         self.grid.addWidget(label, row, 2)

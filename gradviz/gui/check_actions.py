@@ -34,6 +34,7 @@ class CheckActions:
 
     def _start(self, title, text, fn, *args, on_done, **kwargs):
         """Run an instrument on the current run, with a progress dialog and Cancel."""
+        self.leave_step_mode()   # the instrument's view shows the whole run
         result = self.last_result
         if result is None or result.revision != self.document.graph.revision:
             self.show_message(f"Run the graph first (F5): {title} works on the current run")
@@ -119,15 +120,18 @@ class CheckActions:
                               f"numeric {c.numeric[i]:.6g}", 0)
         else:
             checked = sum(c.checked for c in report.values())
-            self.show_message(f"Gradient check: {len(report)} nodes agree "
-                              f"({checked} elements)")
+            kinks = sum(int(c.kink.sum()) for c in report.values())
+            nodes = f"{len(report)} node{'s agree' if len(report) != 1 else ' agrees'}"
+            note = (f"; {kinks} of them at a kink, not differentiable there: not verified"
+                    if kinks else "")
+            self.show_message(f"Gradient check: {nodes} ({checked} elements{note})")
 
     def _compare_done(self, outcome):
         arrays, _ = outcome
         compare.attach(self.last_result, arrays)
         self.select_view("compare")
         worst = max(((float(d[k].max(initial=0)), n, k) for n, d in arrays.items()
-                     for k in compare.KINDS), default=(0.0, "", ""))
+                     for k in compare.KINDS if d[k] is not None), default=(0.0, "", ""))
         a, b = self._compared
         self.show_message(f"{a} against {b}: largest difference {worst[0]:.3g} "
                           f"({self.scene.title(worst[1])}'s {worst[2]})" if worst[1] else

@@ -58,7 +58,8 @@ class ThresholdsDialog(QDialog):
             except ValueError:
                 values[name] = 0.0
             if not values[name] > 0 or (name in ("dead", "saturated") and values[name] > 1):
-                self.error.setText(f"{name}: {field.text()!r} is not a number in range")
+                wanted = "from 0 to 1" if name in ("dead", "saturated") else "above 0"
+                self.error.setText(f"{name}: {field.text()!r} is not a number {wanted}")
                 return
         for name, value in values.items():
             self.settings.setValue(f"health/{name}", value)

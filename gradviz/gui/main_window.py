@@ -431,7 +431,11 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         return self.device_box.currentData()
 
     def _on_edited(self):
-        self.leave_step_mode()   # the steps were of the graph before the edit
+        if self.last_result is None or \
+                self.last_result.revision != self.document.graph.revision:
+            self.leave_step_mode()   # the steps were of the graph before the edit
+        elif self.stepping:
+            self.stepbar.show_caption()   # a renamed node reads its new name
         self._refresh_targets()
         self.dtype_box.setCurrentText(self.document.graph.dtype)
         self._show_run_status()   # a renamed target reads its new name
@@ -615,6 +619,7 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self._clear_run_error()
         self.properties.set_node(None)
         self.view.setToolTip(self.document.graph.description)
+        self.statusBar().clearMessage()   # the previous graph's description or news
         if self.isVisible():
             QTimer.singleShot(0, self.view.fit_all)
         else:   # at start-up: once the window has its size

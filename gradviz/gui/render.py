@@ -228,7 +228,7 @@ def show_step(scene, result, step):
     marked as step mode marks it; returns a caption worded as step mode's timeline."""
     index = step_index(result.trace, step)
     scene.show_step(result, index)
-    return caption(result.trace, index)
+    return caption(result.trace, index, scene.title)
 
 
 def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=False,

@@ -15,7 +15,7 @@ class StepMode:
 
     def _build_step_mode(self):
         """The canvas with the timeline under it, and the card's dock."""
-        self.stepbar = StepBar(self)
+        self.stepbar = StepBar(self.scene.title, self)
         self.stepbar.index_changed.connect(self._show_step)
         self.stepbar.hide()
         canvas = QWidget(self)
@@ -35,11 +35,14 @@ class StepMode:
         self.stepping = False
 
     def toggle_step_mode(self):
-        if self.act_step.isChecked():
+        if not self.act_step.isChecked():
+            self.leave_step_mode()
+        elif not self.document.graph.nodes:
+            self.act_step.setChecked(False)
+            self.show_message("Nothing to step through: the graph is empty")
+        else:
             self.stepping = True
             self.run_now(trace=True)   # the steps arrive with the run
-        else:
-            self.leave_step_mode()
 
     def steps_arrived(self, result):
         """A traced run came in: show its first step."""

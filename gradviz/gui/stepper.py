@@ -15,19 +15,21 @@ DEFAULT_SPEED = 1.0
 class StepBar(QWidget):
     index_changed = Signal(int)
 
-    def __init__(self, parent=None):
+    def __init__(self, name_of=str, parent=None):
         super().__init__(parent)
         self.steps = []
+        self.name_of = name_of
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         self.play = QPushButton("Play")
         self.play.setCheckable(True)
         self.play.setToolTip("Play the steps (→ and ← step by hand)")
         self.play.toggled.connect(self._play)
+        self.play.toggled.connect(lambda on: self.play.setText("Pause" if on else "Play"))
         layout.addWidget(self.play)
         self.speed = QComboBox()
         for speed in SPEEDS:
-            self.speed.addItem(f"{speed:g} steps/s", speed)
+            self.speed.addItem(f"{speed:g} step{'' if speed == 1 else 's'}/s", speed)
         self.speed.setCurrentIndex(SPEEDS.index(DEFAULT_SPEED))
         self.speed.currentIndexChanged.connect(lambda _: self._play(self.play.isChecked()))
         layout.addWidget(self.speed)
@@ -52,6 +54,11 @@ class StepBar(QWidget):
         self.slider.blockSignals(False)
         self._moved(self.slider.value())
 
+    def show_caption(self):
+        """The current step's caption, with the nodes' names as they are now."""
+        if self.steps:
+            self.label.setText(caption(self.steps, self.index, self.name_of))
+
     def step_by(self, delta):
         self.slider.setValue(self.slider.value() + delta)
 
@@ -60,7 +67,7 @@ class StepBar(QWidget):
 
     def _moved(self, index):
         if self.steps:
-            self.label.setText(caption(self.steps, index))
+            self.show_caption()
             self.index_changed.emit(index)
 
     def _play(self, playing):

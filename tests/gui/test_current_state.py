@@ -487,3 +487,15 @@ def test_a_one_row_array_reserves_one_row(make_window, qtbot):
     item = window.scene.nodes["labels"]
     heatmap_bottom = item.body.mapToParent(0, item.body.height()).y()
     assert item.boundingRect().height() - heatmap_bottom < 20
+
+
+def test_new_clears_the_old_description_from_the_status_bar(window, qtbot):
+    assert window.statusBar().currentMessage().startswith("The notebook's graph")
+    QTest.keyClick(window.view, Qt.Key.Key_N, CTRL)
+    assert window.statusBar().currentMessage() == ""
+
+
+def test_a_renamed_nodes_tooltip_leads_with_its_name(window, qtbot):
+    click_header(window, "a")
+    set_field(window, "label", "prod")
+    assert window.scene.nodes["a"].toolTip().startswith("prod (id a) · Multiply")

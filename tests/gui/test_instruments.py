@@ -51,7 +51,8 @@ def test_a_threshold_that_is_not_a_number_is_refused_in_the_dialog(window, qtbot
     field.selectAll()
     QTest.keyClicks(field, "often")
     QTest.keyClick(field, Qt.Key.Key_Return)
-    assert dialog.result() == 0 and "dead: 'often'" in dialog.error.text()
+    assert dialog.result() == 0
+    assert "dead: 'often' is not a number from 0 to 1" in dialog.error.text()
 
 
 def test_check_gradients_marks_every_input_and_shows_the_check_view(make_window, qtbot):
@@ -169,3 +170,50 @@ def test_hovering_a_compare_cell_gives_its_difference(make_window, qtbot):
     import numpy as np
     x, y = (np.float32(window.last_result.value(n)[1, 2]) for n in "xy")
     assert text.startswith("a[1, 2]") and f"value diff = {float(abs(a64 - float(x * y)))!r}" in text
+
+
+# ---- found by using the app under X ------------------------------------------------------------
+
+
+def test_the_check_view_fills_in_when_it_was_already_shown(window, qtbot):
+    QTest.keyClick(window.view, Qt.Key.Key_4)           # Gradient Check view, nothing yet
+    assert window.scene.nodes["x"].body.panels[0].note == "not checked"
+    with qtbot.waitSignal(window.instruments.finished, timeout=30000):
+        QTest.keyClick(window.view, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert window.scene.nodes["x"].body.panels[0].preview is not None
+
+
+def test_kinks_are_not_called_verified(make_window, qtbot, tmp_path):
+    """max over a tie of ones: every element sits at a kink."""
+    import gradviz
+    g = gradviz.Graph()
+    g.add("input", id="ones", source="fill", fill=1.0, shape=(4, 3), pos=(0, 0))
+    g.add("max", "ones", id="m", axis=1, pos=(260, 0))
+    g.add("sum", "m", id="s", pos=(520, 0))
+    gradviz.save(g, tmp_path / "ties.gradviz")
+    window = make_window(str(tmp_path / "ties.gradviz"))
+    with qtbot.waitSignal(window.instruments.finished, timeout=30000):
+        window.act_check.trigger()
+    assert window.scene.nodes["ones"].verdict.kink.all()
+    assert "at a kink, not differentiable there: not verified" in \
+        window.statusBar().currentMessage()
+
+
+def test_check_gradients_from_step_mode_leaves_it(window, qtbot):
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        QTest.keyClick(window.view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(window.instruments.finished, timeout=30000):
+        window.act_check.trigger()
+    assert not window.stepping and window.scene.nodes["x"].verdict.ok
+    assert window.scene.nodes["x"].body.panels[0].preview is not None
+
+
+def test_compare_shows_no_gradient_difference_where_no_gradient_flows(make_window, qtbot):
+    window = make_window(str(example_path("cnn")))
+    QTimer.singleShot(0, lambda: QTest.keyClick(QApplication.activeModalWidget(),
+                                                Qt.Key.Key_Return))
+    with qtbot.waitSignal(window.instruments.finished, timeout=30000):
+        window.act_compare.trigger()
+    value, grad = window.scene.nodes["labels"].body.panels
+    assert value.preview is not None and grad.preview is None
+    assert grad.note == "not compared"

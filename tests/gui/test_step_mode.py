@@ -2,7 +2,7 @@
 local derivative of each backward step."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTabBar, QToolTip
 
@@ -13,6 +13,7 @@ from gradviz.gui import colors
 from gradviz.gui.card import DerivativeCard, step_of
 from tests.core.test_gradients import CASES
 from tests.helpers import differentiable_ops, op_graph
+from tests.gui.conftest import drag, header_point
 from tests.gui.test_build_notebook import set_field
 from tests.gui.test_undo_history import click_header
 
@@ -116,10 +117,15 @@ def test_the_card_follows_the_selection_outside_step_mode(window, qtbot):
     assert set(window.card.tiles) == {"g", "∂a → a", "∂b → z"}
 
 
-def test_an_edit_leaves_step_mode(window, qtbot):
+def test_an_edit_leaves_step_mode_but_moving_or_renaming_does_not(window, qtbot):
+    """Moving or renaming changes no number: the steps still hold."""
     enter_step_mode(window, qtbot)
     click_header(window, "x")
     set_field(window, "label", "weights")
+    drag(window.view, header_point(window.scene.nodes["z"]),
+         header_point(window.scene.nodes["z"]) + QPointF(0, 80))
+    assert window.stepping and window.stepbar.label.text().endswith("forward: weights")
+    window.properties.fields["source"].setCurrentText("fill")
     assert not window.stepping and not window.stepbar.isVisible()
     assert not window.act_step.isChecked()
     assert all(m == (None, "") for m in marks(window).values())
@@ -157,3 +163,19 @@ def test_hovering_a_card_tile_gives_the_exact_number(window, qtbot):
     QTest.mouseMove(tile, point + QPoint(1, 0))
     QTest.mouseMove(tile, point)
     assert QToolTip.isVisible() and QToolTip.text() == f"[1, 2] = {float(x_grad[1, 2])!r}"
+
+
+def test_play_says_pause_while_playing(window, qtbot):
+    enter_step_mode(window, qtbot)
+    play = window.stepbar.play
+    QTest.mouseClick(play, Qt.MouseButton.LeftButton)
+    assert play.text() == "Pause" and window.stepbar.timer.isActive()
+    QTest.mouseClick(play, Qt.MouseButton.LeftButton)
+    assert play.text() == "Play" and not window.stepbar.timer.isActive()
+
+
+def test_step_through_an_empty_graph_says_so(window, qtbot):
+    QTest.keyClick(window.view, Qt.Key.Key_N, CTRL)
+    QTest.keyClick(window.view, Qt.Key.Key_T, CTRL)
+    assert not window.stepping and not window.act_step.isChecked()
+    assert window.statusBar().currentMessage() == "Nothing to step through: the graph is empty"

@@ -149,7 +149,8 @@ class NodeItem(QGraphicsItem):
         if height != self._height:
             self.prepareGeometryChange()
             self._height = height
-        tip = f"{self.node.id} · {self.spec.title}\n{self.spec.doc}"
+        name = f"{self.node.title} (id {self.node.id})" if self.node.label else self.node.id
+        tip = f"{name} · {self.spec.title}\n{self.spec.doc}"
         if any(p.preview is None and p.note for p in self.panels):
             tip = f"No gradient: this node is not upstream of the target.\n\n{tip}"
         if self.health:
@@ -254,7 +255,8 @@ class NodeItem(QGraphicsItem):
         if mark:
             room -= metrics.horizontalAdvance(mark + "  ")
         marks = " ".join(SYMBOLS[f.name] for f in self.health)
-        verdict = "" if self.verdict is None else ("✓" if self.verdict.ok else "✗")
+        verdict = "" if self.verdict is None else \
+            "✗" if not self.verdict.ok else "✓" if not self.verdict.kink.any() else "✓ kink"
         for text in (marks, verdict):
             if text:
                 room -= metrics.horizontalAdvance(text + "  ")
@@ -264,11 +266,18 @@ class NodeItem(QGraphicsItem):
         shift = metrics.horizontalAdvance(badge + "  ")
         for text, color in ((mark, theme.STALE if mark == "stale" else theme.STEP),
                             (marks, theme.HEALTH),
-                            (verdict, theme.PORT_OK if verdict == "✓" else theme.NODE_ERROR)):
-            if text:
+                            (verdict, theme.NODE_ERROR if verdict == "✗" else
+                             theme.PORT_OK if verdict == "✓" else theme.STALE)):
+            if text:   # on a dark pill: readable on every header color
+                width = metrics.horizontalAdvance(text)
+                pill = QRectF(op_rect.right() - shift - width - 3, 5, width + 6,
+                              layout.HEADER - 10)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(theme.MARK_BACKGROUND)
+                painter.drawRoundedRect(pill, 3, 3)
                 painter.setPen(color)
-                painter.drawText(op_rect.adjusted(0, 0, -shift, 0), right, text)
-                shift += metrics.horizontalAdvance(text + "  ")
+                painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+                shift += width + 10
         painter.setPen(theme.TEXT)
         for port, item in self.inputs.items():
             painter.drawText(QRectF(12, item.y() - 9, 80, 18), Qt.AlignmentFlag.AlignVCenter,
