@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFormL
 from ..core.check import ProbeSession
 from ..core.ops import get_op
 
-SLIDER_STEPS = 100   # the slider spans ±10 ε in this many steps each way
+SLIDER_STEPS = 100   # the slider spans ±10 ε in this many steps each way (0: ε itself)
 
 
 class ProbeDialog(QDialog):
@@ -36,7 +36,9 @@ class ProbeDialog(QDialog):
         self.slider.setRange(-SLIDER_STEPS, SLIDER_STEPS)
         self.slider.setToolTip("Drag to nudge by up to ±10 ε live; it springs back on release")
         form.addRow("Live", self.slider)
-        self.labels = {name: QLabel() for name in ("predicted", "actual", "difference")}
+        self.labels = {name: QLabel() for name in ("used", "predicted", "actual",
+                                                   "difference")}
+        form.addRow("Nudge used", self.labels["used"])
         form.addRow("Predicted g·ε", self.labels["predicted"])
         form.addRow("Actual change", self.labels["actual"])
         form.addRow("Difference", self.labels["difference"])
@@ -60,6 +62,7 @@ class ProbeDialog(QDialog):
 
     def show_probe(self, eps):
         self.last = p = self.session.at(eps)
+        self.labels["used"].setText(f"{p.eps:.6g}")
         self.labels["predicted"].setText(f"{p.predicted:.10g}")
         self.labels["actual"].setText(f"{p.actual:.10g}")
         self.labels["difference"].setText(f"{p.difference:.3g}")

@@ -217,3 +217,15 @@ def test_compare_shows_no_gradient_difference_where_no_gradient_flows(make_windo
     value, grad = window.scene.nodes["labels"].body.panels
     assert value.preview is not None and grad.preview is None
     assert grad.note == "not compared"
+
+
+def test_the_probe_says_which_nudge_the_slider_uses(window, qtbot):
+    window.scene.picked_cell = ("x", (0, 0))
+    window.act_probe.trigger()
+    probe = window.probe_dialog
+    eps = probe.eps.value()
+    probe.slider.setFocus()
+    QTest.keyClick(probe.slider, Qt.Key.Key_PageUp)
+    step = probe.slider.value()
+    assert step > 0
+    assert probe.labels["used"].text() == f"{eps * 10 * step / 100:.6g}"
