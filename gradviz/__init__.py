@@ -12,7 +12,8 @@ from .core.errors import DeviceError, GradvizError, GraphError, GraphFileError
 from .core.fileformat import load, save
 from .core.graph import Edge, Graph, Node
 from .core.ops import OPS
+from .core.tracing import Tracer as build
 
 __version__ = "0.1.0"
-__all__ = ["Graph", "Node", "Edge", "Engine", "RunResult", "load", "save", "OPS",
+__all__ = ["Graph", "Node", "Edge", "Engine", "RunResult", "load", "save", "OPS", "build",
            "GradvizError", "GraphError", "GraphFileError", "DeviceError"]

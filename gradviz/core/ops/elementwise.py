@@ -18,30 +18,31 @@ def _same(params, a):
     return a
 
 
-def binary(name, title, doc, forward, vjp):
+def binary(name, title, doc, forward, vjp, operator):
     register(OpSpec(name, inputs=("a", "b"), title=title, doc=doc, shape=_broadcast,
-                    forward=forward, vjp=vjp))
+                    forward=forward, vjp=vjp, operator=operator))
 
 
-def unary(name, title, doc, forward, vjp, category="Math", params=(), flat=()):
+def unary(name, title, doc, forward, vjp, category="Math", params=(), flat=(), operator=""):
     register(OpSpec(name, inputs=("a",), title=title, doc=doc, shape=_same, forward=forward,
-                    vjp=vjp, category=category, params=params, flat=flat))
+                    vjp=vjp, category=category, params=params, flat=flat, operator=operator))
 
 
 binary("add", "Add", "a + b, elementwise with broadcasting. Backward: ∂a = g, ∂b = g.",
        lambda xp, a, b: a + b,
-       lambda xp, g, out, a, b: (g, g))  # passed on, not copied: gradients are never mutated
+       lambda xp, g, out, a, b: (g, g), "+")  # passed on, not copied: never mutated
 binary("sub", "Subtract", "a − b, elementwise with broadcasting. Backward: ∂a = g, ∂b = −g.",
        lambda xp, a, b: a - b,
-       lambda xp, g, out, a, b: (g, -g))
+       lambda xp, g, out, a, b: (g, -g), "-")
 binary("mul", "Multiply", "a * b, elementwise with broadcasting. Backward: ∂a = g·b, ∂b = g·a.",
        lambda xp, a, b: a * b,
-       lambda xp, g, out, a, b: (g * b, g * a))
+       lambda xp, g, out, a, b: (g * b, g * a), "*")
 binary("div", "Divide", "a / b, elementwise with broadcasting. Backward: ∂a = g/b, ∂b = −g·a/b².",
        lambda xp, a, b: a / b,
-       lambda xp, g, out, a, b: (g / b, -g * out / b))
+       lambda xp, g, out, a, b: (g / b, -g * out / b), "/")
 
-unary("neg", "Negate", "−a. Backward: ∂a = −g.", lambda xp, a: -a, lambda xp, g, out, a: (-g,))
+unary("neg", "Negate", "−a. Backward: ∂a = −g.", lambda xp, a: -a, lambda xp, g, out, a: (-g,),
+      operator="unary -")
 unary("exp", "Exp", "e to the power a. Backward: ∂a = g·eᵃ.", lambda xp, a: xp.exp(a),
       lambda xp, g, out, a: (g * out,))
 unary("log", "Log", "Natural logarithm. Backward: ∂a = g/a.", lambda xp, a: xp.log(a),
@@ -78,4 +79,4 @@ def _pow_vjp(xp, g, out, a, exponent):
 
 unary("pow", "Power", "a to a constant power p. Backward: ∂a = g·p·aᵖ⁻¹.",
       lambda xp, a, exponent: a ** exponent, _pow_vjp,
-      params=(Param("exponent", "float", 2.0, "The constant exponent"),))
+      params=(Param("exponent", "float", 2.0, "The constant exponent"),), operator="**")

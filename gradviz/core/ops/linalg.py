@@ -43,5 +43,5 @@ register(OpSpec(
         "Backward: ∂a = g @ bᵀ, ∂b = aᵀ @ g.",
     shape=_matmul_shape,
     forward=lambda xp, a, b: xp.matmul(a, b),
-    vjp=_matmul_vjp,
+    vjp=_matmul_vjp, operator="@",
 ))

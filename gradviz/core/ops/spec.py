@@ -55,6 +55,9 @@ class OpSpec:
     # flat = (flag, where(xp, out) -> bool array): elements where the op passes almost
     # no gradient back (a relu's zeros: "dead"; a tanh's flat ends: "saturated").
     flat: tuple = ()
+    # The Python operator that builds this op in traced code ("+", "@", "unary -",
+    # "**": a one-input op whose operand on the right is its first param).
+    operator: str = ""
     param_index: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
