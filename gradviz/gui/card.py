@@ -131,7 +131,7 @@ class DerivativeCard(QWidget):
     def _clear(self):
         while self.grid.count():
             widget = self.grid.takeAt(0).widget()
-            widget.setParent(None)   # gone from the card now, not at the next event loop
+            widget.hide()   # gone from the card now, not at the next event loop
             widget.deleteLater()
         self.tiles = {}
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QUndoStack
 from ..core import fileformat
 from ..core.errors import GraphError
 from ..core.graph import MAX_ID_LENGTH, Graph, Node, check_params
+from ..core.ops import OPS
 from . import commands
 
 
@@ -213,6 +214,29 @@ class Document(QObject):
         count = len(incoming.nodes)
         self.push(*parts, text=f"{verb} {count} node" + "s" * (count > 1))
         return list(renamed.values())
+
+    def add_planned(self, plan, positions, text):
+        """Add a formula's nodes (`core.formula.Planned`) at `positions` and wire them,
+        as one undo step; returns their ids. A name already taken goes to the label."""
+        taken, ids, parts = set(self.graph.nodes), [], []
+        for planned, pos in zip(plan, positions):
+            wanted = planned.name or planned.op
+            node_id = wanted if wanted not in taken and planned.name else _fresh_id(wanted, taken)
+            label = planned.name if planned.name and node_id != planned.name else ""
+            taken.add(node_id)
+            ids.append(node_id)
+            node = self.graph.make_node(planned.op, node_id, label, pos, planned.params)
+            parts.append(commands.AddNode(self.graph, node))
+        for planned, node_id in zip(plan, ids):
+            ports = OPS[planned.op].inputs
+            if len(planned.inputs) != len(ports):
+                raise GraphError(f"{planned.op} takes {len(ports)} inputs, not "
+                                 f"{len(planned.inputs)}")
+            for ref, port in zip(planned.inputs, ports):
+                src = ref if isinstance(ref, str) else ids[ref]
+                parts.append(commands.Connect(self.graph, src, node_id, port))
+        self.push(*parts, text=f"Formula {text}")
+        return ids
 
     def saved_json(self):
         """The document as it would be saved (tests compare these)."""

@@ -15,6 +15,7 @@ MAX_CELL = 28.0        # the biggest a heatmap cell gets
 MIN_CELL = 3           # the smallest: longer arrays are shown as block means
 BADGE = 22             # an edge badge: at most this many pixels (and cells) a side
 GRID = 20              # the canvas grid
+COLUMN, ROW = 260, 240  # between nodes placed in columns (formulas)
 
 
 def panel_width(count):

@@ -7,8 +7,10 @@ import time
 from PySide6.QtCore import QMimeData, QPointF, QRectF, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QInputDialog, QLabel,
-                               QMainWindow, QMenu, QMessageBox)
+                               QMainWindow, QMenu, QMessageBox, QVBoxLayout,
+                               QWidget)
 
+from ..core import formula
 from ..core.budget import DEFAULT_FRACTION, default_budget, format_size, parse_size
 from ..core.devices import DEVICE_KINDS
 from ..core.health import health
@@ -26,6 +28,7 @@ from .inspector import Inspector
 from .items.edge import EdgeItem
 from .items.node import NodeItem
 from .palette import Palette, QuickAdd
+from .param_editors import FieldEdit
 from .properties import PropertiesPanel
 from .health_dialog import ThresholdsDialog, health_thresholds
 from .scene import GraphScene
@@ -61,6 +64,7 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self.settings = QSettings("gradviz", "gradviz")
         self._build_docks()
         self._build_step_mode()
+        self._build_canvas()
         self._build_check()
         self._build_actions()
         self._build_menus()
@@ -93,6 +97,59 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         dock.setWidget(self.inspector)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.resizeDocks([dock], [250], Qt.Orientation.Vertical)
+
+    def _build_canvas(self):
+        """The formula bar over the canvas, the step timeline under it."""
+        self.formula = FieldEdit()   # once applied, Ctrl+Z undoes the formula
+        self.formula.setPlaceholderText("Formula, e.g. c = sum(x*y + z): names of nodes are "
+                                        "wired in, new names become inputs (Ctrl+L)")
+        self.formula.returnPressed.connect(self.apply_formula)
+        canvas = QWidget(self)
+        layout = QVBoxLayout(canvas)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.formula)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.stepbar)
+        self.setCentralWidget(canvas)
+
+    def apply_formula(self):
+        """Add what the formula bar says, as one undo step, and select it."""
+        text = self.formula.text().strip()
+        if not text:
+            return
+        graph = self.document.graph
+        names = {node_id: node_id for node_id in graph.nodes}
+        names.update({node.label: node.id for node in graph.nodes.values() if node.label})
+        try:
+            plan = formula.parse(text, names)
+            ids = self.document.add_planned(plan, self._formula_positions(plan), text)
+        except GradvizError as e:
+            self.formula.setToolTip(str(e))
+            self.show_message(f"Formula: {e}", 0)
+            return
+        self.formula.setToolTip("")
+        self.formula.clear()
+        self.formula.committed()
+        self.select(ids)
+
+    def _formula_positions(self, plan):
+        """Each planned node in a column after those it uses (new inputs in the first),
+        right of the existing nodes it uses, where it covers nothing."""
+        graph = self.document.graph
+        used = [graph.nodes[ref].pos for p in plan for ref in p.inputs if isinstance(ref, str)]
+        center = self.view.mapToScene(self.view.viewport().rect().center())
+        left = max((x for x, _ in used), default=center.x() - 2 * layout.COLUMN)
+        top = min((y for _, y in used), default=center.y() - layout.COLUMN)
+        depth, rows, positions = [], {}, []
+        for p in plan:
+            d = 1 + max((depth[r] if isinstance(r, int) else 0 for r in p.inputs), default=0)
+            depth.append(d if p.inputs else 0)
+            row = rows.get(depth[-1], 0)
+            rows[depth[-1]] = row + 1
+            want = (round(left + layout.COLUMN * depth[-1]), round(top + layout.ROW * row))
+            positions.append(self._free_spot([(0, 0, p.op)], want))
+        return positions
 
     def _action(self, text, slot, shortcuts=(), tip=None):
         action = QAction(text, self)
@@ -161,6 +218,9 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self.act_compare = a("&Compare…", self.compare_settings,
                              tip="Run on two settings (device, precision) and show the "
                                  "differences")
+        self.act_formula = a("&Formula Bar", lambda: (self.formula.setFocus(),
+                                                      self.formula.selectAll()), ["Ctrl+L"],
+                             tip="Type a formula such as c = sum(x*y + z)")
         self.act_check = a("Check &Gradients", self.check_gradients, ["Ctrl+G"],
                            tip="Test the selected nodes' gradients (or every input's) "
                                "against central differences")
@@ -212,7 +272,7 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         edit.addSeparator()
         edit.addActions([self.act_copy, self.act_paste, self.act_duplicate, self.act_delete])
         edit.addSeparator()
-        edit.addActions([self.act_select_all, self.act_add])
+        edit.addActions([self.act_select_all, self.act_add, self.act_formula])
         view = bar.addMenu("&View")
         view.addActions(list(self.act_views.values()))
         view.addAction(self.act_shared)

@@ -54,7 +54,9 @@ class PropertiesPanel(QWidget):
             self._update_fields(node)   # same form: new values in place, focus kept
             return
         self._form_key = self._key(node) if node is not None else None
-        if self.body is not None:
+        if self.body is not None:   # out of the panel now, not at the next event loop
+            self.layout_.removeWidget(self.body)
+            self.body.hide()        # (hidden, not reparented: the window keeps the focus)
             self.body.deleteLater()
         self.body = QWidget(self)
         self.layout_.insertWidget(0, self.body, 1)

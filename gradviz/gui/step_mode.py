@@ -3,7 +3,7 @@ time, with the local-derivative card beside it. Mixed into the main window."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget
 
 from .card import DerivativeCard, step_of
 from .stepper import StepBar
@@ -14,17 +14,10 @@ class StepMode:
     actions act_step, act_step_next and act_step_back on the window it is mixed into."""
 
     def _build_step_mode(self):
-        """The canvas with the timeline under it, and the card's dock."""
+        """The timeline (the window puts it under the canvas) and the card's dock."""
         self.stepbar = StepBar(self.scene.title, self)
         self.stepbar.index_changed.connect(self._show_step)
         self.stepbar.hide()
-        canvas = QWidget(self)
-        layout = QVBoxLayout(canvas)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.stepbar)
-        self.setCentralWidget(canvas)
         self.card = DerivativeCard(self.scene.title, self)
         dock = QDockWidget("Derivative", self)
         dock.setObjectName("derivative")

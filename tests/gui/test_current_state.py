@@ -499,3 +499,68 @@ def test_a_renamed_nodes_tooltip_leads_with_its_name(window, qtbot):
     click_header(window, "a")
     set_field(window, "label", "prod")
     assert window.scene.nodes["a"].toolTip().startswith("prod (id a) · Multiply")
+
+
+# ---- the formula bar ---------------------------------------------------------------------------
+
+
+def type_formula(window, text):
+    QTest.keyClick(window.view, Qt.Key.Key_L, CTRL)
+    assert window.formula.hasFocus()
+    QTest.keyClicks(window.formula, text)
+    QTest.keyClick(window.formula, Qt.Key.Key_Return)
+
+
+def test_a_new_graph_from_one_formula_is_one_undo_step(window, qtbot):
+    QTest.keyClick(window.view, Qt.Key.Key_N, CTRL)
+    qtbot.waitUntil(lambda: fitted_empty(window.view))
+    window.activateWindow()   # the offscreen platform may not keep it active
+    qtbot.waitUntil(window.isActiveWindow)
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as run:
+        type_formula(window, "c = sum(x*y + z)")
+    graph, result = window.document.graph, run.args[0]
+    assert {"x", "y", "z", "c"} <= set(graph.nodes) and len(graph.nodes) == 6
+    x, y, z = (result.value(n) for n in "xyz")
+    assert float(result.value("c")) == pytest.approx(float(np.sum(x * y + z)))
+    assert sorted(window.scene.selected_node_ids()) == sorted(graph.nodes)
+    assert window.act_undo.text() == "Undo Formula c = sum(x*y + z)"
+    for edge in graph.edges:   # laid out left to right, covering nothing
+        assert graph.nodes[edge.src].pos[0] < graph.nodes[edge.dst].pos[0]
+    window.activateWindow()   # offscreen, a tooltip shown over the new nodes takes it
+    qtbot.waitUntil(window.isActiveWindow)
+    QTest.keyClick(window.formula, Qt.Key.Key_Z, CTRL)   # the field has the focus
+    assert window.document.graph.nodes == {}
+
+
+def test_a_formula_wires_into_the_graph_by_label(window, qtbot):
+    click_header(window, "c")
+    set_field(window, "label", "loss")
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as run:
+        type_formula(window, "d = tanh(loss) * 2")
+    graph, result = window.document.graph, run.args[0]
+    tanh = next(n for n in graph.nodes if graph.nodes[n].op == "tanh")
+    assert graph.inputs_of(tanh) == ["c"]
+    assert float(result.value("d")) == pytest.approx(2 * np.tanh(float(result.value("c"))))
+
+
+def test_a_formula_error_names_its_column_and_changes_nothing(window, qtbot):
+    before = window.document.saved_json()
+    type_formula(window, "d = c.size")
+    assert window.statusBar().currentMessage() == \
+        "Formula: column 5: Attribute is not allowed in a formula (ops, + - * / @ **, " \
+        "names and numbers are)"
+    assert window.formula.text() == "d = c.size" and window.document.saved_json() == before
+    window.formula.clear()
+    type_formula(window, "e = a @ b")   # 4x3 @ 4x3: refused, nothing added
+    assert window.statusBar().currentMessage().startswith("Formula: ")
+    assert "matmul" in window.statusBar().currentMessage()
+    assert window.document.saved_json() == before
+
+
+def test_properties_show_one_form_at_a_time(window, qtbot):
+    """An old form left in the panel until the next event loop stacked under the new."""
+    panel = window.properties
+    for node_id in ("x", "y", "c"):
+        click_header(window, node_id)
+        laid_out = [panel.layout_.itemAt(i).widget() for i in range(panel.layout_.count())]
+        assert [w for w in laid_out if w is not panel.error] == [panel.body]
