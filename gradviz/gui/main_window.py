@@ -43,6 +43,7 @@ STALE_DELAY_MS = 250   # with Auto-run on, a run usually replaces stale results 
 
 class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
     _device_checked = Signal(str, bool, str)   # (device kind, available, reason)
+    closed = Signal()                           # the window was closed (not cancelled)
 
     def __init__(self, autosave_ms=None):
         super().__init__()
@@ -699,3 +700,4 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self.autosave.close()
         self.runner.shutdown()
         event.accept()
+        self.closed.emit()

@@ -259,3 +259,13 @@ def render(graph, path, view="both", size=(1000, 560), device="cpu", shared=Fals
     if used < scale:
         warnings.warn(f"the picture would pass {MAX_SIDE} pixels a side or "
                       f"{MAX_PIXELS // 2 ** 20} megapixels: drawn at {used:.0%}")
+
+
+def png_bytes(graph, size=(900, 420), view="both"):
+    """What `render` draws, as PNG bytes (Jupyter shows a graph with these)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "graph.png")
+        render(graph, path, view, size)
+        with open(path, "rb") as f:
+            return f.read()
