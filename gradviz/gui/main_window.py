@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import QMimeData, QPointF, QRectF, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QInputDialog, QLabel,
-                               QMainWindow, QMenu, QMessageBox, QVBoxLayout,
+                               QLineEdit, QMainWindow, QMenu, QMessageBox, QVBoxLayout,
                                QWidget)
 
 from ..core import formula
@@ -81,9 +81,22 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
     # ---- construction ---------------------------------------------------------------
     def _build_docks(self):
         self.palette = Palette(self)
+        self.palette_filter = QLineEdit()
+        self.palette_filter.setPlaceholderText("Search ops")
+        self.palette_filter.setClearButtonEnabled(True)
+        self.palette_filter.textChanged.connect(self.palette.filter)
+        self.palette_filter.returnPressed.connect(   # Enter adds the best match
+            lambda: self.palette.currentItem() and self.palette.activate(
+                self.palette.currentItem()))
+        ops = QWidget(self)
+        column = QVBoxLayout(ops)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.palette_filter)
+        column.addWidget(self.palette, 1)
         dock = QDockWidget("Ops", self)
         dock.setObjectName("ops")
-        dock.setWidget(self.palette)
+        dock.setWidget(ops)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.properties = PropertiesPanel(self.document, self.show_message, self)
         dock = QDockWidget("Properties", self)

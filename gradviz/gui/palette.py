@@ -70,7 +70,25 @@ class Palette(QTreeWidget):
                 item.setData(0, OP_ROLE, spec.name)
                 item.setToolTip(0, spec.doc)
         self.expandAll()
-        self.itemActivated.connect(self._activated)
+        self.itemActivated.connect(self.activate)
+
+    def filter(self, text):
+        """Show only the ops matching `text` (as quick-add matches), and their
+        categories; the first match becomes current, so Enter adds it."""
+        shown = {spec.name for spec in ops_matching(text)}
+        first = None
+        for i in range(self.topLevelItemCount()):
+            group = self.topLevelItem(i)
+            visible = 0
+            for j in range(group.childCount()):
+                item = group.child(j)
+                item.setHidden(item.data(0, OP_ROLE) not in shown)
+                visible += not item.isHidden()
+            group.setHidden(visible == 0)
+        best = ops_matching(text)
+        if best and text.strip():
+            first = self.item_for(best[0].name)
+        self.setCurrentItem(first)
 
     def item_for(self, op):
         for i in range(self.topLevelItemCount()):
@@ -80,7 +98,8 @@ class Palette(QTreeWidget):
                     return group.child(j)
         return None
 
-    def _activated(self, item):
+    def activate(self, item):
+        """Add the op of `item` (a category heading adds nothing)."""
         op = item.data(0, OP_ROLE)
         if op:
             self.op_chosen.emit(op)

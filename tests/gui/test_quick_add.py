@@ -145,3 +145,23 @@ def test_toolbar_toggles_are_alike_checkable_tool_buttons(window, qtbot):
     assert window.scene.view_mode == "values" and not window.act_auto.isChecked()
     assert fill_color(values) == highlight
     assert fill_color(auto) == fill_color(both) == unchecked
+
+
+def test_the_palette_filter_shows_matches_and_enter_adds_the_best(window, qtbot):
+    field, palette = window.palette_filter, window.palette
+    QTest.mouseClick(field, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(field, "pool")
+    shown = [palette.topLevelItem(i).child(j).data(0, Qt.ItemDataRole.UserRole)
+             for i in range(palette.topLevelItemCount())
+             for j in range(palette.topLevelItem(i).childCount())
+             if not palette.topLevelItem(i).child(j).isHidden()]
+    assert shown and all("pool" in op or "pool" in OPS[op].doc.lower() for op in shown)
+    assert {"maxpool2d", "avgpool2d"} <= set(shown) and "add" not in shown
+    before = set(window.document.graph.nodes)
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    added = set(window.document.graph.nodes) - before
+    assert len(added) == 1 and window.document.graph.nodes[added.pop()].op == \
+        palette.currentItem().data(0, Qt.ItemDataRole.UserRole)
+    field.clear()
+    assert not any(palette.topLevelItem(i).isHidden()
+                   for i in range(palette.topLevelItemCount()))
