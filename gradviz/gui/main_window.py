@@ -41,6 +41,19 @@ STATUS_WIDTH = 480     # pixels: the right of the status bar elides what is long
 STALE_DELAY_MS = 250   # with Auto-run on, a run usually replaces stale results sooner
 
 
+def _column(*widgets):
+    """A widget holding `widgets` one under the other, edge to edge; (widget, stretch)
+    pairs grow with the column."""
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    for entry in widgets:
+        widget, stretch = entry if isinstance(entry, tuple) else (entry, 0)
+        layout.addWidget(widget, stretch)
+    return column
+
+
 class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
     _device_checked = Signal(str, bool, str)   # (device kind, available, reason)
     closed = Signal()                           # the window was closed (not cancelled)
@@ -88,15 +101,9 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self.palette_filter.returnPressed.connect(   # Enter adds the best match
             lambda: self.palette.currentItem() and self.palette.activate(
                 self.palette.currentItem()))
-        ops = QWidget(self)
-        column = QVBoxLayout(ops)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(self.palette_filter)
-        column.addWidget(self.palette, 1)
         dock = QDockWidget("Ops", self)
         dock.setObjectName("ops")
-        dock.setWidget(ops)
+        dock.setWidget(_column(self.palette_filter, (self.palette, 1)))
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.properties = PropertiesPanel(self.document, self.show_message, self)
         dock = QDockWidget("Properties", self)
@@ -118,14 +125,7 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self.formula.setPlaceholderText("Formula, e.g. c = sum(x*y + z): names of nodes are "
                                         "wired in, new names become inputs (Ctrl+L)")
         self.formula.returnPressed.connect(self.apply_formula)
-        canvas = QWidget(self)
-        layout = QVBoxLayout(canvas)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.formula)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.stepbar)
-        self.setCentralWidget(canvas)
+        self.setCentralWidget(_column(self.formula, (self.view, 1), self.stepbar))
 
     def apply_formula(self):
         """Add what the formula bar says, as one undo step, and select it."""
