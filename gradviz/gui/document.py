@@ -99,6 +99,21 @@ class Document(QObject):
         self.push(commands.AddNode(self.graph, node))
         return node.id
 
+    def add_connected(self, op, pos, node_id, port, from_output):
+        """A new `op` node wired to `node_id` (its output into the new node's first
+        input when `from_output`, else the new node's output into its `port`), as one
+        undo step; returns its id. Raises GraphError (and adds nothing) if the wire
+        cannot be made."""
+        node = self.graph.make_node(op, pos=pos)
+        spec = OPS[op]
+        if from_output:
+            edge = (node_id, node.id, spec.inputs[0])
+        else:
+            edge = (node.id, node_id, port)
+        self.push(commands.AddNode(self.graph, node), commands.Connect(self.graph, *edge),
+                  text=f"Add {op} {node.id} and connect it")
+        return node.id
+
     def check_connect(self, src, dst, port):
         """None if src -> dst.port may be drawn, else the reason."""
         try:

@@ -94,8 +94,10 @@ class ConnectDrag:
         port, reason = self.candidate, self.reason
         self.cancel()
         edge = self._edge_to(port)
-        if edge is None:
-            return  # dropped on empty canvas: nothing changes
+        if edge is None:   # dropped on the canvas: offer the ops that can take the wire
+            if port is None:
+                self.scene.wire_dropped.emit(self.start, pos)
+            return
         if reason:
             self.scene.message.emit(f"Not connected: {reason}")
             return

@@ -75,6 +75,7 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self._stale_timer.timeout.connect(self._mark_stale)
         self.quick_add = QuickAdd(self)
         self._quick_add_pos = QPointF()
+        self._pending_wire = None   # the port of a wire dropped on the canvas, if any
         self.settings = QSettings("gradviz", "gradviz")
         self._build_docks()
         self._build_step_mode()
@@ -352,7 +353,8 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self.view.op_dropped.connect(lambda op, pos: self.add_op(op, pos))
         self.palette.op_chosen.connect(
             lambda op: self.add_op(op, self.view.mapToScene(self.view.viewport().rect().center())))
-        self.quick_add.op_chosen.connect(lambda op: self.add_op(op, self._quick_add_pos))
+        self.quick_add.op_chosen.connect(self._quick_added)
+        self.scene.wire_dropped.connect(lambda port, pos: self.show_quick_add(pos, port))
         self.runner.finished.connect(self._on_result)
         self.runner.failed.connect(self._on_failure)
         self.device_box.currentIndexChanged.connect(lambda _: self.schedule_run())
@@ -396,10 +398,30 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self.select([node_id])
         return node_id
 
-    def show_quick_add(self, scene_pos):
-        self._quick_add_pos = scene_pos
+    def show_quick_add(self, scene_pos, wire=None):
+        """Quick-add at `scene_pos`; with a `wire` (the port a connection was dragged
+        from and dropped on the canvas) only the ops it can connect to, and the new
+        node is connected to it."""
+        self._quick_add_pos, self._pending_wire = scene_pos, wire
         global_pos = self.view.viewport().mapToGlobal(self.view.mapFromScene(scene_pos))
-        self.quick_add.popup(global_pos)
+        allowed = None
+        if wire is not None and wire.is_output:
+            allowed = {name for name, spec in OPS.items() if spec.inputs}
+        self.quick_add.popup(global_pos, allowed)
+
+    def _quick_added(self, op):
+        wire, self._pending_wire = self._pending_wire, None
+        if wire is None:
+            self.add_op(op, self._quick_add_pos)
+            return
+        pos = (round(self._quick_add_pos.x() - 90), round(self._quick_add_pos.y() - 30))
+        try:
+            node_id = self.document.add_connected(op, self._free_spot([(0, 0, op)], pos),
+                                                  wire.node_id, wire.port, wire.is_output)
+        except GradvizError as e:
+            self.show_message(f"Not added: {e}")
+            return
+        self.select([node_id])
 
     def delete_selection(self):
         self.document.delete(self.scene.selected_node_ids(), self.scene.selected_edges())

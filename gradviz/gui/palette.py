@@ -121,6 +121,7 @@ class QuickAdd(QFrame):
 
     def __init__(self, parent=None):
         super().__init__(parent, Qt.WindowType.Popup)
+        self.allowed = None   # op names to list (a wire dropped on the canvas), or all
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search ops…")
@@ -144,8 +145,11 @@ class QuickAdd(QFrame):
         self.list.setFixedSize(width + frame, rows * self.list.sizeHintForRow(0) + frame)
         self.adjustSize()
 
-    def popup(self, global_pos):
+    def popup(self, global_pos, allowed=None):
+        """Open at `global_pos`, listing every op, or only those named in `allowed`."""
+        self.allowed = allowed
         self.search.clear()
+        self._show_matches("")
         self.show()   # first: the window's frame is known once shown
         self.move(self._on_screen(global_pos))
         self.search.setFocus()
@@ -161,6 +165,8 @@ class QuickAdd(QFrame):
         """List the ops that match the text, best first, and preselect the best."""
         self.list.clear()
         for spec in ops_matching(text):
+            if self.allowed is not None and spec.name not in self.allowed:
+                continue
             item = QListWidgetItem(entry_text(spec))
             item.setData(OP_ROLE, spec.name)
             item.setToolTip(spec.doc)

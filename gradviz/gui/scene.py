@@ -2,7 +2,7 @@
 change the graph themselves; they ask the document, which pushes undoable commands."""
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
@@ -23,6 +23,7 @@ from .painters import PAINTERS
 class GraphScene(QGraphicsScene):
     message = Signal(str)              # for the status bar
     context_requested = Signal(object, object)   # (NodeItem, EdgeItem or None, screen pos)
+    wire_dropped = Signal(object, QPointF)       # (the PortItem dragged from, scene pos)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)

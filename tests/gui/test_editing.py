@@ -34,11 +34,13 @@ def test_shape_mismatch_is_refused_while_dragging_and_after(window, qtbot):
     assert "(4, 3) and (5,) do not broadcast" in window.statusBar().currentMessage()
 
 
-def test_drop_on_empty_canvas_cancels_and_drop_on_input_replaces(window, qtbot):
+def test_drop_on_empty_canvas_offers_ops_and_drop_on_input_replaces(window, qtbot):
     doc, scene = window.document, window.scene
     before = doc.saved_json()
     drag(window.view, scene.nodes["z"].output_pos(), QPointF(900, 900))
-    assert doc.saved_json() == before
+    assert window.quick_add.isVisible()          # nothing changes unless an op is chosen
+    QTest.keyClick(window.quick_add.search, Qt.Key.Key_Escape)
+    assert not window.quick_add.isVisible() and doc.saved_json() == before
     # From an input port to an output (the other direction) replaces what fed b.b.
     drag(window.view, scene.nodes["b"].input_pos("b"), scene.nodes["x"].output_pos())
     assert doc.graph.input_edge("b", "b").src == "x"
@@ -468,3 +470,25 @@ def test_arrow_keys_nudge_the_selection_as_one_undo_step(window, qtbot):
     assert doc.undo_stack.count() == 1
     doc.undo_stack.undo()
     assert {n: doc.graph.nodes[n].pos for n in "xy"} == start
+
+
+def test_a_wire_dropped_on_the_canvas_adds_a_connected_node(window, qtbot):
+    doc, scene = window.document, window.scene
+    window.view.zoom_100()
+    window.view.centerOn(scene.nodes["z"])
+    end = scene.nodes["z"].output_pos() + QPointF(200, 120)
+    drag(window.view, scene.nodes["z"].output_pos(), end)
+    listed = [window.quick_add.list.item(i).data(Qt.ItemDataRole.UserRole)
+              for i in range(window.quick_add.list.count())]
+    assert "input" not in listed and "tanh" in listed   # ops that take a wire
+    with qtbot.waitSignal(window.runner.finished, timeout=10000) as run:
+        QTest.keyClicks(window.quick_add.search, "tanh")
+        QTest.keyClick(window.quick_add.search, Qt.Key.Key_Return)
+    new = window.scene.selected_node_ids()[0]
+    assert doc.graph.nodes[new].op == "tanh" and doc.graph.inputs_of(new) == ["z"]
+    np.testing.assert_array_equal(run.args[0].value(new), np.tanh(run.args[0].value("z")))
+    assert window.act_undo.text() == f"Undo Add tanh {new} and connect it"
+    window.activateWindow()   # offscreen, the closed popup keeps the activation
+    qtbot.waitUntil(window.isActiveWindow)
+    QTest.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert new not in doc.graph.nodes
