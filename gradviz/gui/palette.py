@@ -181,6 +181,13 @@ class QuickAdd(QFrame):
             return True
         return super().eventFilter(obj, event)
 
+    def hideEvent(self, event):
+        # Keys go back to the window (its shortcuts need it active), window manager
+        # or not.
+        super().hideEvent(event)
+        if self.parentWidget() is not None:
+            self.parentWidget().activateWindow()
+
     def _choose_current(self):
         item = self.list.currentItem()
         if item is not None:
