@@ -22,7 +22,7 @@ from ..core.views import VIEWS, get_view
 from . import display, layout, theme
 from .autosave import Autosave
 from .document import Document
-from .check_actions import CheckActions
+from .instrument_actions import InstrumentActions
 from .file_actions import FileActions
 from .inspector import Inspector
 from .items.edge import EdgeItem
@@ -54,7 +54,7 @@ def _column(*widgets):
     return column
 
 
-class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
+class MainWindow(FileActions, StepMode, InstrumentActions, QMainWindow):
     _device_checked = Signal(str, bool, str)   # (device kind, available, reason)
     closed = Signal()                           # the window was closed (not cancelled)
 
@@ -80,7 +80,7 @@ class MainWindow(FileActions, StepMode, CheckActions, QMainWindow):
         self._build_docks()
         self._build_step_mode()
         self._build_canvas()
-        self._build_check()
+        self._build_instruments()
         self._build_actions()
         self._build_menus()
         self._build_toolbar()

@@ -19,11 +19,11 @@ from .instrument_runner import InstrumentRunner
 from .probe import ProbeDialog
 
 
-class CheckActions:
+class InstrumentActions:
     """Needs `document`, `scene`, `last_result`, `device`, `select_view` and
     `show_message` on the window it is mixed into."""
 
-    def _build_check(self):
+    def _build_instruments(self):
         self.instruments = InstrumentRunner(self)
         self.instruments.progress.connect(self._instrument_progress)
         self.instruments.finished.connect(self._instrument_done)
