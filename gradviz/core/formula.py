@@ -11,7 +11,7 @@ import numbers
 from typing import NamedTuple
 
 from .errors import GraphError
-from .ops import OPS
+from .ops import OPS, op_for_operator
 
 NEW_INPUT = {"source": "randn", "seed": 0, "shape": (4, 3)}   # plus its own offset
 OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.MatMult: "@",
@@ -75,14 +75,14 @@ class _Planner:
         if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
             return self._operator(OPERATORS[type(node.op)], node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return self.add(_by_operator("unary -").name, (self.visit(node.operand),))
+            return self.add(op_for_operator("unary -").name, (self.visit(node.operand),))
         if isinstance(node, ast.Call):
             return self._call(node)
         raise GraphError(f"column {node.col_offset + 1}: {type(node).__name__} is not "
                          "allowed in a formula (ops, + - * / @ **, names and numbers are)")
 
     def _operator(self, symbol, node):
-        spec = _by_operator(symbol)
+        spec = op_for_operator(symbol)
         if len(spec.inputs) == 1:   # x ** 2: the number on the right is the op's param
             if not _is_number(node.right):
                 raise GraphError(f"column {node.right.col_offset + 1}: {symbol} takes a "
@@ -111,7 +111,3 @@ def _is_number(node):
         node = node.operand
     return isinstance(node, ast.Constant) and isinstance(node.value, numbers.Real) \
         and not isinstance(node.value, bool)
-
-
-def _by_operator(symbol):
-    return next(spec for spec in OPS.values() if spec.operator == symbol)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import GraphError
 from .graph import Graph, check_params
-from .ops import OPS, get_op
+from .ops import OPS, get_op, op_for_operator
 
 COLUMN, ROW = 260.0, 240.0   # the layout's spacing
 
@@ -135,13 +135,9 @@ def _apply(tracer, op, *operands, name=None, **params):
     return tracer._record(op, tuple(tracer._operand(x) for x in operands), params, name)
 
 
-def _by_operator(symbol):
-    return next(spec for spec in OPS.values() if spec.operator == symbol)
-
-
 def _binary(symbol, reflected=False):
     def method(self, other):
-        spec = _by_operator(symbol)
+        spec = op_for_operator(symbol)
         if len(spec.inputs) == 1:    # x ** 2: the right operand is the op's param
             if reflected or isinstance(other, Traced):
                 raise GraphError(f"line {_caller_line()}: {symbol} takes a number on the "
@@ -156,4 +152,4 @@ for _symbol, _method in (("+", "add"), ("-", "sub"), ("*", "mul"), ("/", "truedi
                          ("@", "matmul"), ("**", "pow")):
     setattr(Traced, f"__{_method}__", _binary(_symbol))
     setattr(Traced, f"__r{_method}__", _binary(_symbol, reflected=True))
-Traced.__neg__ = lambda self: _apply(self.tracer, _by_operator("unary -").name, self)
+Traced.__neg__ = lambda self: _apply(self.tracer, op_for_operator("unary -").name, self)

@@ -37,11 +37,13 @@ class Heatmap(pg.ImageItem):
         self.grid_shape = (0, 0)
         self.wide_scalar = False
         self.printed = {}    # (row, col) -> the number printed there by the last paint
+        self._numbers = None   # (cells, widest text at NUMBER_MAX_PX): made once a preview
 
     def set_preview(self, preview, low, high, table, max_width, max_height, wide_scalar=False):
         """Draw `preview` (a core Preview) in at most max_width x max_height pixels."""
         self.preview = preview
         self.wide_scalar = wide_scalar
+        self._numbers = None
         rgba = heatmap_rgba(preview.data, low, high, table)
         rows, cols = rgba.shape[:2]
         self.grid_shape = (rows, cols)
@@ -78,20 +80,11 @@ class Heatmap(pg.ImageItem):
         width, height = abs(to_device.m11()), abs(to_device.m22())
         if width < NUMBER_MIN_PX * 2 or height < NUMBER_MIN_PX * 1.3:
             return
-        rows, cols = self.grid_shape
-        cells = []
-        for row in range(rows):
-            for col in range(cols):
-                where = locate(self.preview.data.shape, row, col)
-                if where is not None:
-                    value = self.preview.data[(*where[0], where[1], where[2])]
-                    cells.append((row, col, cell_text(float(value))))
-        font = QFont("DejaVu Sans Mono")
-        font.setPixelSize(NUMBER_MAX_PX)
-        widest = max((QFontMetricsF(font).horizontalAdvance(t) for *_, t in cells), default=1)
+        cells, widest = self._cell_numbers()
         size = min(NUMBER_MAX_PX, height * 0.6, NUMBER_MAX_PX * (width - 2) / widest)
         if size < NUMBER_MIN_PX:
             return   # the numbers would not be legible: the colors alone, as before
+        font = QFont("DejaVu Sans Mono")
         font.setPixelSize(int(size))
         painter.save()
         painter.resetTransform()
@@ -102,6 +95,25 @@ class Heatmap(pg.ImageItem):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
             self.printed[(row, col)] = text
         painter.restore()
+
+    def _cell_numbers(self):
+        """(row, col, text) of every cell and the widest text's width in a font of
+        NUMBER_MAX_PX, made once per preview (not on every repaint)."""
+        if self._numbers is None:
+            rows, cols = self.grid_shape
+            cells = []
+            for row in range(rows):
+                for col in range(cols):
+                    where = locate(self.preview.data.shape, row, col)
+                    if where is not None:
+                        value = self.preview.data[(*where[0], where[1], where[2])]
+                        cells.append((row, col, cell_text(float(value))))
+            font = QFont("DejaVu Sans Mono")
+            font.setPixelSize(NUMBER_MAX_PX)
+            metrics = QFontMetricsF(font)
+            widest = max((metrics.horizontalAdvance(t) for *_, t in cells), default=1)
+            self._numbers = cells, widest
+        return self._numbers
 
     def pixel_size(self):
         t = self.transform()

@@ -381,9 +381,14 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Running, QMainWindow)
         except GradvizError as e:
             self.show_message(f"Cannot {what}: {e}")
 
+    @staticmethod
+    def _centred(scene_pos):
+        """The position of a new node whose header is centred under `scene_pos`."""
+        return round(scene_pos.x() - layout.NODE_WIDTH / 2), round(scene_pos.y() - 30)
+
     def add_op(self, op, scene_pos):
         """Add a node centred under scene_pos, selected; returns its id."""
-        pos = (round(scene_pos.x() - 90), round(scene_pos.y() - 30))
+        pos = self._centred(scene_pos)
         pos = self._free_spot([(0, 0, op)], pos) if op in OPS else pos
         try:
             node_id = self.document.add_node(op, pos)
@@ -409,9 +414,9 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Running, QMainWindow)
         if wire is None:
             self.add_op(op, self._quick_add_pos)
             return
-        pos = (round(self._quick_add_pos.x() - 90), round(self._quick_add_pos.y() - 30))
+        pos = self._free_spot([(0, 0, op)], self._centred(self._quick_add_pos))
         try:
-            node_id = self.document.add_connected(op, self._free_spot([(0, 0, op)], pos),
+            node_id = self.document.add_connected(op, pos,
                                                   wire.node_id, wire.port, wire.is_output)
         except GradvizError as e:
             self.show_message(f"Not added: {e}")

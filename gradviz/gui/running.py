@@ -144,7 +144,8 @@ class Running:
         if not ok:
             return
         try:
-            parse_size(text.strip()) if text.strip() else None
+            if text.strip():
+                parse_size(text.strip())
         except ValueError as e:
             QMessageBox.warning(self, "Memory budget", str(e))
             return

@@ -20,6 +20,11 @@ from .items.port import PortItem
 from .painters import PAINTERS
 
 
+# Grid steps around a wanted spot, nearest first (made once: free_spot runs per paste).
+_NEAREST_FIRST = sorted(((dx, dy) for dx in range(-40, 41) for dy in range(-40, 41)),
+                        key=lambda d: (d[0] ** 2 + d[1] ** 2, d[1], d[0]))
+
+
 class GraphScene(QGraphicsScene):
     message = Signal(str)              # for the status bar
     context_requested = Signal(object, object)   # (NodeItem, EdgeItem or None, screen pos)
@@ -235,9 +240,7 @@ class GraphScene(QGraphicsScene):
         nodes, given as (dx, dy, width, height) from the corner, overlaps no node."""
         gap = layout.GRID
         x0, y0 = top_left
-        steps = sorted(((dx, dy) for dx in range(-40, 41) for dy in range(-40, 41)),
-                       key=lambda d: (d[0] ** 2 + d[1] ** 2, d[1], d[0]))
-        for dx, dy in steps:
+        for dx, dy in _NEAREST_FIRST:
             x, y = x0 + dx * gap, y0 + dy * gap
             if not any(self._occupied(QRectF(x + rx, y + ry, w, h).adjusted(-gap, -gap, gap, gap))
                        for rx, ry, w, h in sizes):

@@ -1,6 +1,7 @@
 """The op table. Importing this package registers every op."""
 from . import conv, elementwise, inputs, linalg, loss, reduce, shape  # noqa: F401 (registers)
 from .params import coerce
-from .spec import CATEGORIES, OPS, OpSpec, Param, get_op, register
+from .spec import CATEGORIES, OPS, OpSpec, Param, get_op, op_for_operator, register
 
-__all__ = ["OPS", "CATEGORIES", "OpSpec", "Param", "get_op", "register", "coerce"]
+__all__ = ["OPS", "CATEGORIES", "OpSpec", "Param", "get_op", "op_for_operator", "register",
+           "coerce"]

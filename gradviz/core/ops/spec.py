@@ -77,6 +77,11 @@ CATEGORIES = ("Inputs", "Math", "Activation", "Reduce", "Shape", "Linear algebra
               "Convolution", "Loss")
 
 
+def op_for_operator(symbol) -> OpSpec:
+    """The op a Python operator builds ("+", "@", "unary -", …), as declared."""
+    return next(spec for spec in OPS.values() if spec.operator == symbol)
+
+
 def register(spec: OpSpec) -> OpSpec:
     if spec.name in OPS:
         raise ValueError(f"op {spec.name!r} is declared twice")

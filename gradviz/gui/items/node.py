@@ -251,33 +251,21 @@ class NodeItem(QGraphicsItem):
         badge = f"∂ {badge}" if self.is_target else badge
         metrics = QFontMetricsF(small)
         room = layout.NODE_WIDTH - 16 - self.title.boundingRect().width()
-        mark = "stale" if self.stale and self.body is not None else self.step_note
-        if mark:
-            room -= metrics.horizontalAdvance(mark + "  ")
-        marks = " ".join(SYMBOLS[f.name] for f in self.health)
-        verdict = "" if self.verdict is None else \
-            "✗" if not self.verdict.ok else "✓" if not self.verdict.kink.any() else "✓ kink"
-        for text in (marks, verdict):
-            if text:
-                room -= metrics.horizontalAdvance(text + "  ")
+        marks = self._header_marks()
+        room -= sum(metrics.horizontalAdvance(text) + 10 for text, _ in marks)
         badge = metrics.elidedText(badge, Qt.TextElideMode.ElideMiddle, room)
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(op_rect, right, badge)
         shift = metrics.horizontalAdvance(badge + "  ")
-        for text, color in ((mark, theme.STALE if mark == "stale" else theme.STEP),
-                            (marks, theme.HEALTH),
-                            (verdict, theme.NODE_ERROR if verdict == "✗" else
-                             theme.PORT_OK if verdict == "✓" else theme.STALE)):
-            if text:   # on a dark pill: readable on every header color
-                width = metrics.horizontalAdvance(text)
-                pill = QRectF(op_rect.right() - shift - width - 3, 5, width + 6,
-                              layout.HEADER - 10)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(theme.MARK_BACKGROUND)
-                painter.drawRoundedRect(pill, 3, 3)
-                painter.setPen(color)
-                painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
-                shift += width + 10
+        for text, color in marks:   # each on a dark pill: readable on every header color
+            width = metrics.horizontalAdvance(text)
+            pill = QRectF(op_rect.right() - shift - width - 3, 5, width + 6, layout.HEADER - 10)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(theme.MARK_BACKGROUND)
+            painter.drawRoundedRect(pill, 3, 3)
+            painter.setPen(color)
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+            shift += width + 10
         painter.setPen(theme.TEXT)
         for port, item in self.inputs.items():
             painter.drawText(QRectF(12, item.y() - 9, 80, 18), Qt.AlignmentFlag.AlignVCenter,
@@ -300,6 +288,25 @@ class NodeItem(QGraphicsItem):
         painter.setPen(outline)
         painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         painter.drawPath(path)
+
+    def _header_marks(self):
+        """(text, color) of the marks left of the op's name, right to left: stale or a
+        step's partial sum, gradient health, the gradient check's verdict."""
+        marks = []
+        if self.stale and self.body is not None:
+            marks.append(("stale", theme.STALE))
+        elif self.step_note:
+            marks.append((self.step_note, theme.STEP))
+        if self.health:
+            marks.append((" ".join(SYMBOLS[f.name] for f in self.health), theme.HEALTH))
+        if self.verdict is not None:
+            if not self.verdict.ok:
+                marks.append(("✗", theme.NODE_ERROR))
+            elif self.verdict.kink.any():
+                marks.append(("✓ kink", theme.STALE))
+            else:
+                marks.append(("✓", theme.PORT_OK))
+        return marks
 
     def _paint_status(self, painter):
         """What the body says when it shows no results, and the ⚠ of a warning."""
