@@ -78,15 +78,16 @@ def test_ops_agree_between_cpu_and_gpu(op, case, dtype, rtol):
 
 @pytest.mark.gpu
 @needs_gpu
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-12), ("float32", 1e-5)])
 @pytest.mark.parametrize("name", example_names())
-def test_examples_agree_between_cpu_and_gpu(name):
+def test_examples_agree_between_cpu_and_gpu(name, dtype, rtol):
     graph = gradviz.load(example_path(name))
+    graph.set_dtype(dtype)
     cpu, gpu = Engine().run(graph, device="cpu"), Engine().run(graph, device="gpu")
+    assert gpu.value(cpu.order[-1]).dtype == np.dtype(dtype)
     for node_id in cpu.order:
-        np.testing.assert_allclose(gpu.value(node_id), cpu.value(node_id), rtol=1e-12,
-                                   atol=1e-12)
-        np.testing.assert_allclose(gpu.grad(node_id), cpu.grad(node_id), rtol=1e-12,
-                                   atol=1e-12)
+        np.testing.assert_allclose(gpu.value(node_id), cpu.value(node_id), rtol=rtol, atol=rtol)
+        np.testing.assert_allclose(gpu.grad(node_id), cpu.grad(node_id), rtol=rtol, atol=rtol)
 
 
 @pytest.mark.gpu
