@@ -13,6 +13,7 @@ from .core.fileformat import load, save
 from .core.graph import Edge, Graph, Node
 from .core.ops import OPS
 from .core.tracing import Tracer as build
+from .core.train import TrainResult, train
 from .notebook import edit, graph_png
 
 # Jupyter shows a graph as its picture. The core stays Qt-free: the drawing is
@@ -21,4 +22,4 @@ Graph._repr_png_ = graph_png
 
 __version__ = "0.1.0"
 __all__ = ["Graph", "Node", "Edge", "Engine", "RunResult", "load", "save", "OPS", "build",
-           "edit", "GradvizError", "GraphError", "GraphFileError", "DeviceError"]
+           "edit", "train", "TrainResult", "GradvizError", "GraphError", "GraphFileError", "DeviceError"]

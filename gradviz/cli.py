@@ -161,7 +161,8 @@ def _gui_parser():
     p = argparse.ArgumentParser(prog="gradviz", description=(
         "Open the gradviz node editor. Other commands: 'gradviz run FILE' runs a graph "
         "headless; 'gradviz render FILE -o out.png' (or .svg) saves its picture; "
-        "'gradviz animate FILE -o out.gif' (or .png) saves its run step by step."))
+        "'gradviz animate FILE -o out.gif' (or .png) saves its run step by step; "
+        "'gradviz train FILE' trains its trainable inputs."))
     p.add_argument("file", nargs="?", help="a .gradviz file to open")
     return p
 
@@ -201,8 +202,10 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     from .instruments import check_command, compare_command, probe_command
+    from .train_command import train_command
     commands = {"run": run_command, "render": render_command, "animate": animate_command,
-                "check": check_command, "probe": probe_command, "compare": compare_command}
+                "check": check_command, "probe": probe_command, "compare": compare_command,
+                "train": train_command}
     command = commands.get(argv[0]) if argv else None
     warnings.showwarning = _show_warning   # every warning: one line, like errors
     try:

@@ -54,7 +54,7 @@ def text_report(graph, result, health=None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _number(v):
+def number(v):
     """A float as JSON; NaN and ±Inf (not JSON) become "nan", "inf", "-inf"."""
     if math.isfinite(v):
         return repr(v)
@@ -64,9 +64,9 @@ def _number(v):
 def _write_array(out, arr):
     """Nested lists, written a row at a time (a large array is never one string)."""
     if arr.ndim == 0:
-        out.write(_number(float(arr)))
+        out.write(number(float(arr)))
     elif arr.ndim == 1:
-        out.write("[" + ", ".join(map(_number, arr.tolist())) + "]")
+        out.write("[" + ", ".join(map(number, arr.tolist())) + "]")
     else:
         out.write("[")
         for i, row in enumerate(arr):

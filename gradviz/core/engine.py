@@ -81,7 +81,7 @@ class Engine:
         self._cache_key = None    # (device name, dtype) the cache was computed with
 
     def run(self, graph, device="cpu", target=None, reuse=True, partial=False,
-            memory_budget=None, trace=False, backward=True) -> RunResult:
+            memory_budget=None, trace=False, backward=True, values=None) -> RunResult:
         """Forward and backward of `graph` on `device`. `target` defaults to the graph's
         target, else its single sink. reuse=False recomputes every node. partial=True
         (an editor's graph under construction) runs what is connected and lists the
@@ -89,7 +89,9 @@ class Engine:
         exceeds `memory_budget` bytes (default: `budget.default_budget()`) is refused
         before it starts. trace=True records the run step by step in
         `RunResult.trace` (see `gradviz.core.trace`); backward=False runs forward
-        only (the instruments that probe the target's value)."""
+        only (the instruments that probe the target's value). `values` (node id →
+        array on the device) replaces what those source nodes' params give (training
+        steps its inputs without editing the graph)."""
         started = time.perf_counter()
         device = get_device(device)
         key = (graph.revision, target, partial)
@@ -102,7 +104,7 @@ class Engine:
             self._cache, self._cache_key = {}, cache_key
         recorder = Recorder(plan) if trace else None
         with device.errstate():
-            values, recomputed = self._forward(plan, device, graph, recorder)
+            values, recomputed = self._forward(plan, device, graph, recorder, values or {})
             grads, edge_grads = (self._backward(plan, device, values, recorder) if backward
                                  else ({}, {}))
         result = RunResult(device, graph.dtype, plan, values, grads, edge_grads, recomputed,
@@ -110,7 +112,7 @@ class Engine:
         result.trace = recorder.steps if recorder else None
         return result
 
-    def _forward(self, plan, device, graph, recorder=None):
+    def _forward(self, plan, device, graph, recorder, given):
         xp, dtype, base_dir = device.xp, graph.dtype, graph.base_dir
         old, cache = self._cache, {}
         values, tokens, recomputed = {}, {}, []
@@ -118,14 +120,17 @@ class Engine:
         try:
             for node_id, spec, ins, params, rev in plan.steps:
                 in_tokens = tuple(map(tokens.__getitem__, ins))
-                hit = old.pop(node_id, None)
-                if hit is not None and hit.rev == rev and hit.input_tokens == in_tokens:
+                hit, value = old.pop(node_id, None), given.get(node_id)
+                if (hit is not None and hit.rev == rev and hit.input_tokens == in_tokens
+                        and (value is None or hit.value is value)):
                     cache[node_id] = hit
                     values[node_id], tokens[node_id] = hit.value, hit.token
                     if recorder:
                         recorder.forward(node_id)
                     continue
-                if spec.source:
+                if value is not None:
+                    out = value
+                elif spec.source:
                     out = device.asarray(spec.source(params, base_dir=base_dir), dtype)
                 else:
                     out = spec.forward(xp, *map(values.__getitem__, ins), **params)

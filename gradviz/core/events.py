@@ -51,3 +51,8 @@ class TargetChanged:
 @dataclass(frozen=True)
 class DtypeChanged:
     dtype: str
+
+
+@dataclass(frozen=True)
+class TrainingChanged:
+    settings: object

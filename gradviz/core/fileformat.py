@@ -10,18 +10,22 @@ import os
 import shutil
 import tempfile
 import warnings
+from dataclasses import asdict, fields
 
 from .errors import GraphError, GraphFileError, GraphFileWarning, check_text
 from .graph import DTYPES, MAX_COORDINATE, Graph
 from .jsontypes import ElementBudget, expect, known_keys
 from .ops import OPS
+from .optim import TrainSettings
 from .shapes import MAX_ELEMENTS
 
 FORMAT = "gradviz"
-VERSION = (1, 0)
+VERSION = (1, 1)   # 1.1: training (the `training` field, trainable inputs, new sources)
 MAX_FILE_BYTES = 256 * 1024 * 1024
 SUFFIX = ".gradviz"
-_TOP_KEYS = ("format", "version", "dtype", "target", "description", "nodes", "edges")
+_TOP_KEYS = ("format", "version", "dtype", "target", "description", "training", "nodes",
+             "edges")
+DEFAULT_TRAINING = TrainSettings()
 _NODE_KEYS = ("id", "op", "label", "pos", "params")
 _EDGE_KEYS = ("from", "to", "port")
 
@@ -30,31 +34,41 @@ _EDGE_KEYS = ("from", "to", "port")
 def to_dict(graph: Graph, folder=None) -> dict:
     """The file's JSON. With `folder` (where the file goes), relative .npy paths are
     rewritten to name the same files from there."""
-    nodes = []
+    nodes, version = [], (1, 0)
     for node in graph.nodes.values():
         spec = OPS[node.op]
         entry = {"id": node.id, "op": node.op}
         if node.label:
             entry["label"] = node.label
         entry["pos"] = [node.pos[0], node.pos[1]]
-        kinds = {k: spec.param_index[k].kind for k in node.params}
+        params = {k: v for k, v in node.params.items() if _written(spec.param_index[k], v)}
+        kinds = {k: spec.param_index[k].kind for k in params}
         if folder is not None:
-            params = {k: kinds[k].relocate(v, graph.base_dir, folder)
-                      for k, v in node.params.items()}
-        else:
-            params = node.params
+            params = {k: kinds[k].relocate(v, graph.base_dir, folder) for k, v in params.items()}
         entry["params"] = {k: kinds[k].encode(v) for k, v in params.items()}
+        version = max([version, *(spec.param_index[k].since for k in params)])
         nodes.append(entry)
     edges = [{"from": e.src, "to": e.dst, "port": e.port} for e in graph.edges]
     order = {node_id: i for i, node_id in enumerate(graph.nodes)}
     edges.sort(key=lambda e: (order[e["to"]], OPS[graph.nodes[e["to"]].op].inputs.index(e["port"])))
-    doc = {"format": FORMAT, "version": list(VERSION), "dtype": graph.dtype,
+    training = {k: v for k, v in asdict(graph.training).items()
+                if v != getattr(DEFAULT_TRAINING, k)}
+    if training:
+        version = max(version, (1, 1))
+    doc = {"format": FORMAT, "version": list(version), "dtype": graph.dtype,
            "target": graph.target}
     if graph.description:
         doc["description"] = graph.description
+    if training:
+        doc["training"] = training
     doc["nodes"] = nodes
     doc["edges"] = edges
     return doc
+
+
+def _written(param, value):
+    """Whether a node's param goes into the file (see `Param.since`)."""
+    return param.since == (1, 0) or param.when is not None or value != param.default
 
 
 def dumps(graph: Graph, folder=None) -> str:
@@ -231,6 +245,7 @@ def from_dict(doc, base_dir=None) -> Graph:
     if dtype not in DTYPES:
         raise GraphFileError(f"dtype: expected one of {', '.join(DTYPES)}, found {dtype!r}")
     graph.dtype = dtype
+    graph.training = _load_training(doc.get("training", {}))
     description = expect(doc.get("description", ""), (str,), "description", "a string")
     try:
         graph.description = check_text(description, "description")
@@ -264,6 +279,19 @@ def from_dict(doc, base_dir=None) -> Graph:
             raise GraphFileError(f"target: no node {target!r}")
         graph.target = target
     return graph
+
+
+def _load_training(entry):
+    expect(entry, (dict,), "training", "an object")
+    known = {f.name for f in fields(TrainSettings)}
+    for key in entry:
+        if key not in known:
+            raise GraphFileError(f"training: unknown setting {key!r} (known: "
+                                 f"{', '.join(sorted(known))})")
+    try:
+        return TrainSettings(**entry)
+    except ValueError as e:
+        raise GraphFileError(f"training: {e}") from None
 
 
 def _refuse_cycles(graph, edges):
@@ -306,6 +334,8 @@ def _load_node(graph, entry, where, lenient, budget):
     params = {}
     for key, value in raw.items():
         param = spec.param_index.get(key)
+        if param is None and lenient:   # added by a newer gradviz (the warning says so)
+            continue
         if param is None:
             raise GraphFileError(f"{where}.params: {op} has no param {key!r}")
         params[key] = param.kind.decode(value, f"{where}.params.{key}", budget)

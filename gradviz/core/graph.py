@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from . import events
 from .errors import GraphError, check_text
 from .ops import coerce, get_op
+from .optim import TrainSettings
 
 _revisions = itertools.count(1)
 MAX_ID_LENGTH = 100
@@ -87,6 +88,7 @@ class Graph:
         self._out: dict[str, list] = {}       # src -> edges, in connection order
         self.target: str | None = None
         self.dtype = DTYPES[0]
+        self.training = TrainSettings()
         self.description = ""
         self._base_dir: str | None = None
         self._shapes = {}                     # node id -> (shape or None, own GraphError or None)
@@ -350,6 +352,13 @@ class Graph:
         self._emit(events.DtypeChanged(dtype))
         return old
 
+    def set_training(self, settings: TrainSettings):
+        """Training settings are saved with the graph but change no run's result, so
+        the revision stays."""
+        old, self.training = self.training, settings
+        self._emit(events.TrainingChanged(settings))
+        return old
+
     # ---- convenience API ---------------------------------------------------------
     def add(self, op, *inputs, id=None, label="", pos=(0.0, 0.0), **params):
         """Add a node wired to `inputs` (node ids, in port order); returns its id."""
@@ -388,7 +397,7 @@ class Graph:
         for edge in self._in.values():
             other._in[(edge.dst, edge.port)] = edge
             other._out.setdefault(edge.src, []).append(edge)
-        other.target, other.dtype = self.target, self.dtype
+        other.target, other.dtype, other.training = self.target, self.dtype, self.training
         other.description, other._base_dir = self.description, self._base_dir
         other._shapes = dict(self._shapes)
         other.revision = self.revision

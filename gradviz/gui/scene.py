@@ -55,6 +55,7 @@ class GraphScene(QGraphicsScene):
             events.LabelChanged: lambda e: self.nodes[e.node.id].refresh(),
             events.TargetChanged: lambda e: self.mark_target(),
             events.DtypeChanged: lambda e: None,
+            events.TrainingChanged: lambda e: None,
         }
         self._move_start = {}
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))

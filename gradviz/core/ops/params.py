@@ -82,6 +82,24 @@ class Float(ParamKind):
         return repr(float(value))
 
 
+class Bool(ParamKind):
+    name = "bool"
+
+    def coerce(self, param, value):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{param.name} must be true or false, not {value!r}")
+        return bool(value)
+
+    def parse(self, text):
+        word = text.strip().lower()
+        if word not in ("true", "false"):
+            raise ValueError(f"{text!r} is not true or false")
+        return word == "true"
+
+    def format(self, value):
+        return "true" if value else "false"
+
+
 class Axis(ParamKind):
     """An axis index, or None: all axes."""
     name = "axis"
@@ -208,8 +226,8 @@ class Path(ParamKind):
             return target
 
 
-KINDS = {kind.name: kind for kind in (Int(), Float(), Axis(), Shape(), Ints(), Padding(),
-                                      Choice(), Array(), Path())}
+KINDS = {kind.name: kind for kind in (Int(), Float(), Bool(), Axis(), Shape(), Ints(),
+                                      Padding(), Choice(), Array(), Path())}
 
 
 def coerce(param, value):

@@ -22,6 +22,10 @@ class Param:
     when: tuple | None = None
     low: int | None = None
     high: int | None = None
+    # The file format version that added it: a param newer than 1.0 that applies to
+    # every node (no `when`) is left out of files where it holds its default, so such
+    # files stay readable by the gradviz they were readable by.
+    since: tuple = (1, 0)
 
     def __post_init__(self):
         if isinstance(self.kind, str):
