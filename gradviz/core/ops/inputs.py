@@ -8,9 +8,10 @@ import os
 import numpy as np
 
 from ..shapes import check_shape
+from . import datasets
 from .spec import OpSpec, Param, register
 
-SOURCES = ("value", "randn", "fill", "npy")
+SOURCES = ("value", "randn", "fill", "npy", "dataset", "grid")
 _DRAW_CHUNK = 1 << 20
 _NPY_HEADER_LIMIT = 10000
 MAX_OFFSET = 2 ** 24   # draws are skipped one by one: about half a second at most
@@ -63,6 +64,10 @@ def _shape(params, base_dir=None):
         return tuple(params["value"].shape)
     if source == "npy":
         return _npy_header(_resolve(params["path"], base_dir))[0]
+    if source == "dataset":
+        return datasets.part_shape(params["part"], params["n"])
+    if source == "grid":
+        return datasets.grid_shape(params["low"], params["high"], params["resolution"])
     return tuple(params["shape"])
 
 
@@ -74,6 +79,11 @@ def _source(params, base_dir=None):
         return randn_stream(params["seed"], params["offset"], params["shape"])
     if source == "fill":
         return np.full(params["shape"], params["fill"], dtype=np.float64)
+    if source == "dataset":
+        return datasets.dataset_part(params["part"], params["which"], params["n"],
+                                     params["noise"], params["seed"])
+    if source == "grid":
+        return datasets.grid(params["low"], params["high"], params["resolution"])
     path = _resolve(params["path"], base_dir)
     _npy_header(path)  # refuses objects and oversized arrays before loading anything
     try:
@@ -88,6 +98,7 @@ def _complete(params):
     if "source" in params:
         return params
     for key, source in (("value", "value"), ("path", "npy"), ("fill", "fill"),
+                        ("which", "dataset"), ("resolution", "grid"),
                         ("seed", "randn"), ("offset", "randn")):
         if key in params:
             return {**params, "source": source}
@@ -109,12 +120,25 @@ def _adjust(old, new, base_dir=None):
 register(OpSpec(
     "input", inputs=(), category="Inputs", title="Input",
     doc="An array that enters the graph: explicit values, a seeded random draw, "
-        "a constant fill, or a .npy file.",
+        "a constant fill, a .npy file, a classic 2-d dataset, or a grid of 2-d points.",
     params=(
         Param("source", "choice", "randn", "Where the array comes from", choices=SOURCES),
+        Param("which", "choice", "moons", "The dataset", choices=datasets.DATASETS,
+              when=("source", ("dataset",))),
+        Param("part", "choice", "points", "Its points (n, 2), labels 0 or 1 (n,), or "
+              "labels one-hot (n, 2)", choices=datasets.PARTS, when=("source", ("dataset",))),
+        Param("n", "int", 200, "Number of points", when=("source", ("dataset",)),
+              low=2, high=100000),
+        Param("noise", "float", 0.1, "How far points stray (see the dataset's definition)",
+              when=("source", ("dataset",)), low=0, high=10),
+        Param("low", "float", -3.0, "Smallest x and y", when=("source", ("grid",))),
+        Param("high", "float", 3.0, "Largest x and y", when=("source", ("grid",))),
+        Param("resolution", "int", 50, "Points per side (the grid has its square)",
+              when=("source", ("grid",)), low=2, high=1024),
         Param("value", "array", None, "The array itself", when=("source", ("value",))),
-        Param("seed", "int", 0, "Seed of NumPy's legacy random stream",
-              when=("source", ("randn",)), low=0, high=2 ** 32 - 1),
+        Param("seed", "int", 0, "Seed of the draw (randn: NumPy's legacy stream; "
+              "dataset: np.random.default_rng)",
+              when=("source", ("randn", "dataset")), low=0, high=2 ** 32 - 1),
         Param("offset", "int", 0, "Draws to skip before this array",
               when=("source", ("randn",)), low=0, high=MAX_OFFSET),
         Param("shape", "shape", (4, 3), "Array shape", when=("source", ("randn", "fill"))),
