@@ -62,21 +62,20 @@ def make_optimizer(settings: TrainSettings):
 
 
 class SGD:
-    """θ ← θ − lr·g."""
+    """θ ← θ − lr·g. An optimizer reads its `settings` at every step: training that
+    goes on with a new learning rate keeps its state (momentum, Adam's moments)."""
 
     def __init__(self, settings):
-        self.lr = settings.lr
-        self.t = 0
+        self.settings = settings
 
     def step(self, xp, params, grads):
         """New values for `params` (id → array) from `grads` (id → array or None: a
         parameter without a gradient is not stepped, as in PyTorch)."""
-        self.t += 1
         return {k: p if grads.get(k) is None else self.update(xp, k, p, grads[k])
                 for k, p in params.items()}
 
     def update(self, xp, key, p, g):
-        return p - self.lr * g
+        return p - self.settings.lr * g
 
 
 class Momentum(SGD):
@@ -84,14 +83,13 @@ class Momentum(SGD):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.mu = settings.momentum
         self.buffers = {}
 
     def update(self, xp, key, p, g):
         b = self.buffers.get(key)
-        b = g if b is None else self.mu * b + g
+        b = g if b is None else self.settings.momentum * b + g
         self.buffers[key] = b
-        return p - self.lr * b
+        return p - self.settings.lr * b
 
 
 class Adam(SGD):
@@ -100,15 +98,15 @@ class Adam(SGD):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.beta1, self.beta2, self.eps = settings.beta1, settings.beta2, settings.eps
         self.steps, self.m, self.v = {}, {}, {}
 
     def update(self, xp, key, p, g):
+        s = self.settings
         t = self.steps[key] = self.steps.get(key, 0) + 1
         m, v = self.m.get(key), self.v.get(key)
-        m = (1 - self.beta1) * g if m is None else m + (1 - self.beta1) * (g - m)
-        v = (1 - self.beta2) * (g * g) if v is None else self.beta2 * v + (1 - self.beta2) * (g * g)
+        m = (1 - s.beta1) * g if m is None else m + (1 - s.beta1) * (g - m)
+        v = (1 - s.beta2) * (g * g) if v is None else s.beta2 * v + (1 - s.beta2) * (g * g)
         self.m[key], self.v[key] = m, v
-        bias1, bias2 = 1 - self.beta1 ** t, 1 - self.beta2 ** t
-        denom = xp.sqrt(v) / math.sqrt(bias2) + self.eps
-        return p - (self.lr / bias1) * (m / denom)
+        bias1, bias2 = 1 - s.beta1 ** t, 1 - s.beta2 ** t
+        denom = xp.sqrt(v) / math.sqrt(bias2) + s.eps
+        return p - (s.lr / bias1) * (m / denom)

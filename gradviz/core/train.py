@@ -35,7 +35,9 @@ class History:
 
 class Trainer:
     def __init__(self, graph, settings: TrainSettings | None = None, device="cpu",
-                 target=None, memory_budget=None):
+                 target=None, memory_budget=None, going_on=None):
+        """`going_on`: a Trainer whose training this one continues (its optimizer
+        state and history), once its values are in `graph`."""
         self.graph, self.settings = graph, settings or graph.training
         self.device = get_device(device)
         self.trainable = trainable_inputs(graph)
@@ -52,8 +54,14 @@ class Trainer:
         self.revision = graph.revision
         self.values = {k: first.device_value(k) for k in self.trainable}
         self._initial = dict(self.values)
-        self.optimizer = make_optimizer(self.settings)
-        self.history = History(grad_norms={k: [] for k in self.trainable})
+        if going_on is None or going_on.settings.optimizer != self.settings.optimizer:
+            self.optimizer = make_optimizer(self.settings)
+        else:
+            self.optimizer = going_on.optimizer
+            self.optimizer.settings = self.settings
+        self.history = going_on.history if going_on else History()
+        for k in self.trainable:
+            self.history.grad_norms.setdefault(k, [math.nan] * len(self.history))
         self.last: RunResult = first    # the run at the current values
 
     @property

@@ -35,6 +35,7 @@ class Step(QUndoCommand):
         if self.merge_key is None or other.merge_key != self.merge_key:
             return False
         self.parts[0].absorb(other.parts[0])
+        self.setText(self.parts[0].text)
         return True
 
     def apply(self):
@@ -149,6 +150,27 @@ class Move:
         """Become this move followed by `later` (same nodes)."""
         for node_id, (_, new) in later.moves.items():
             self.moves[node_id] = (self.moves[node_id][0], new)
+
+
+class SetParams:
+    """Set several nodes' params at once, `changes` = {id: (old, new)}: training's
+    values, and Reset. Training that goes on absorbs into the step before it."""
+
+    def __init__(self, graph, changes, text):
+        self.graph, self.changes, self.text = graph, changes, text
+
+    def redo(self):
+        for node_id, (_, new) in self.changes.items():
+            self.graph.set_params(node_id, new)
+
+    def undo(self):
+        for node_id, (old, _) in self.changes.items():
+            self.graph.set_params(node_id, old)
+
+    def absorb(self, later):
+        for node_id, (old, new) in later.changes.items():
+            self.changes[node_id] = (self.changes.get(node_id, (old,))[0], new)
+        self.text = later.text
 
 
 class Change:

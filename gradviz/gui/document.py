@@ -17,6 +17,8 @@ from . import commands
 class Document(QObject):
     graph_replaced = Signal(object)   # a new Graph (New, Open, Revert, recovery)
     edited = Signal()                 # any change to the graph, by edit, undo or redo
+    # Before any of them, and before saving: training puts its values into the graph.
+    about_to_edit = Signal()
     modified_changed = Signal(bool)
     path_changed = Signal(str)
 
@@ -28,6 +30,11 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.undo_stack.indexChanged.connect(self._on_index_changed)
+
+    def settle(self):
+        """Before an edit reads the graph: whatever holds changes of its own (training)
+        puts them in first."""
+        self.about_to_edit.emit()
 
     def _on_clean_changed(self, clean):
         self.modified_changed.emit(not clean)
@@ -46,6 +53,7 @@ class Document(QObject):
 
     def replace(self, graph, path=None, modified=False):
         """Show another graph (Open, New, Revert). Its undo history starts empty."""
+        self.settle()
         self.graph = graph
         self.path = os.path.abspath(path) if path else None
         self.name = "Untitled"
@@ -66,6 +74,7 @@ class Document(QObject):
     def save(self, path=None):
         """Save (or Save As). The graph keeps resolving relative .npy paths against
         its own `base_dir`; the file gets them rewritten for its folder."""
+        self.settle()
         path = os.path.abspath(path or self.path)
         fileformat.save(self.graph, path)
         if path != self.path:
@@ -77,18 +86,21 @@ class Document(QObject):
     def push(self, *parts, text=None, merge_key=None):
         """One undo step made of `parts` (named after the first, unless `text`), applied
         all or nothing: if a part raises, the graph and the stack stay as they were."""
+        self.settle()
         step = commands.Step(text or parts[0].text, parts, merge_key)
         step.apply()
         self.undo_stack.push(step)
 
     def undo(self):
         """Undo the last step; on failure (GradvizError) nothing changes."""
+        self.settle()
         stack = self.undo_stack
         if stack.canUndo():
             stack.command(stack.index() - 1).revert()
             stack.undo()
 
     def redo(self):
+        self.settle()
         stack = self.undo_stack
         if stack.canRedo():
             stack.command(stack.index()).apply()
@@ -178,6 +190,18 @@ class Document(QObject):
     def set_dtype(self, dtype):
         if dtype != self.graph.dtype:
             self.push(commands.Change(f"Run in {dtype}", self.graph.set_dtype, dtype))
+
+    def set_training(self, settings):
+        if settings != self.graph.training:
+            self.push(commands.Change(f"Training: {settings.describe()}",
+                                      self.graph.set_training, settings))
+
+    def set_inputs(self, changes, text, merge_key=None):
+        """Set several inputs' params as one step ({id: new params})."""
+        changes = {k: (self.graph.nodes[k].params, new) for k, new in changes.items()
+                   if k in self.graph.nodes}
+        if changes:
+            self.push(commands.SetParams(self.graph, changes, text), merge_key=merge_key)
 
     def set_target(self, node_id):
         if node_id != self.graph.target:

@@ -30,6 +30,7 @@ from .properties import PropertiesPanel
 from .running import STALE_DELAY_MS, Running
 from .scene import GraphScene
 from .step_mode import StepMode
+from .training import Training
 from .view import GraphView
 from .worker import RunController
 
@@ -49,7 +50,7 @@ def _column(*widgets):
     return column
 
 
-class MainWindow(FileActions, StepMode, InstrumentActions, Running, QMainWindow):
+class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QMainWindow):
     _device_checked = Signal(str, bool, str)   # (device kind, available, reason)
     closed = Signal()                           # the window was closed (not cancelled)
 
@@ -76,6 +77,7 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Running, QMainWindow)
         self._build_step_mode()
         self._build_canvas()
         self._build_instruments()
+        self._build_training()
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -298,6 +300,9 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Running, QMainWindow)
         run.addActions([self.act_step, self.act_step_next, self.act_step_back])
         run.addSeparator()
         run.addActions([self.act_check, self.act_probe, self.act_compare])
+        run.addSeparator()
+        run.addActions([self.act_train, self.act_pause, self.act_train_step,
+                        self.act_train_reset])
         run.addSeparator()
         run.addAction(self.act_budget)
         self._refresh_recent()
@@ -552,6 +557,7 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Running, QMainWindow)
 
     def _on_replaced(self):
         self.last_result = self.last_error = None
+        self.forget_training()
         self.inspector.set_result(None)
         self._clear_run_error()
         self.properties.set_node(None)
@@ -570,6 +576,7 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Running, QMainWindow)
 
     # ---- closing ----------------------------------------------------------------------
     def closeEvent(self, event):
+        self.pause_training()   # its values belong to the document the user may save
         if not self.maybe_save():
             event.ignore()
             return

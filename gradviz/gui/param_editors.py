@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ..core.ops.params import KINDS
@@ -60,6 +60,19 @@ class ChoiceEditor(QComboBox):
     def set_value(self, value):
         self.blockSignals(True)
         self.setCurrentText(str(value))
+        self.blockSignals(False)
+
+
+class BoolEditor(QCheckBox):
+    def __init__(self, param, value, commit, fail):
+        super().__init__()
+        self.setToolTip(param.doc)
+        self.set_value(value)
+        self.toggled.connect(commit)
+
+    def set_value(self, value):
+        self.blockSignals(True)
+        self.setChecked(bool(value))
         self.blockSignals(False)
 
 
@@ -177,7 +190,8 @@ class ArrayEditor(QWidget):
             self.table.model().set_array(value)
 
 
-EDITORS = {"choice": ChoiceEditor, "path": PathEditor, "array": ArrayEditor}
+EDITORS = {"choice": ChoiceEditor, "bool": BoolEditor, "path": PathEditor,
+           "array": ArrayEditor}
 
 
 def editor_for(param, value, commit, fail):

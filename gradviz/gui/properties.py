@@ -127,6 +127,7 @@ class PropertiesPanel(QWidget):
 
     # ---- committing ------------------------------------------------------------------
     def _commit(self, node_id, param, value):
+        self.document.settle()   # trained values first: the edit starts from them
         node = self.document.graph.nodes.get(node_id)
         if node is None:
             return

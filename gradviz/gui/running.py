@@ -35,6 +35,7 @@ class Running:
             self.stepbar.show_caption()   # a renamed node reads its new name
         self._refresh_targets()
         self.dtype_box.setCurrentText(self.document.graph.dtype)
+        self.show_training_settings()
         self._show_run_status()   # a renamed target reads its new name
         self.inspector.show_title()
         self._follow_staleness()

@@ -20,6 +20,7 @@ STALE = QColor("#e0a43a")   # results that do not belong to the current graph
 STALE_OPACITY = 0.35        # how dim stale heatmaps are drawn
 HEALTH = QColor("#ff8a4c")  # gradient health marks
 MARK_BACKGROUND = QColor(17, 18, 20, 220)   # behind the marks in a node's header
+TRAINABLE = QColor("#b48cff")   # inputs that training updates
 STEP = QColor("#4cc2ff")    # step mode: the current node, partial sums
 PENDING_OPACITY = 0.35      # step mode: nodes the run has not reached yet
 HIGHLIGHT = QColor("#3b6ea8")

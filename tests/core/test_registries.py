@@ -22,7 +22,7 @@ def sample_values(param):
     """Valid values of a param, beyond its default."""
     samples = {"int": [0, 3], "float": [0.5, -2.25, math.inf, math.nan], "axis": [None, 1],
                "shape": [(4, 3), ()], "ints": [None, (2, -1)], "padding": ["same", 2],
-               "choice": list(param.choices), "path": ["a/b.npy"],
+               "choice": list(param.choices), "path": ["a/b.npy"], "bool": [True, False],
                "array": [np.arange(6.0).reshape(2, 3), np.array([np.nan, -np.inf])]}
     values = [v for v in samples[param.kind.name] if _fits(param, v)]
     return values + ([param.default] if param.default is not None or param.kind.optional

@@ -306,3 +306,26 @@ def test_no_warning_escapes_a_training_that_overflows():
         warnings.simplefilter("error")
         result = train(g, steps=3, optimizer="sgd", lr=1.0)
     assert math.isinf(result.loss[0])
+
+
+def test_files_using_the_new_sources_are_format_1_1():
+    for params in (dict(source="dataset", which="xor"), dict(source="grid", resolution=4)):
+        g = gradviz.Graph()
+        g.add("input", id="p", **params)
+        doc = json.loads(fileformat.dumps(g))
+        assert doc["version"] == [1, 1]
+        assert fileformat.loads(fileformat.dumps(g)).nodes["p"].params == g.nodes["p"].params
+
+
+def test_training_that_goes_on_equals_training_without_a_pause():
+    straight, paused = mlp(), mlp()
+    train(straight, steps=12)
+    first = Trainer(paused)
+    first.run(5)
+    for node_id, params in first.trained_params().items():
+        paused.set_params(node_id, params)
+    second = Trainer(paused, going_on=first)
+    second.run(7)
+    assert second.history.loss == train(mlp(), steps=12).loss
+    for node_id, params in second.trained_params().items():
+        assert params["value"].tobytes() == straight.nodes[node_id].params["value"].tobytes()

@@ -291,7 +291,7 @@ class NodeItem(QGraphicsItem):
 
     def _header_marks(self):
         """(text, color) of the marks left of the op's name, right to left: stale or a
-        step's partial sum, gradient health, the gradient check's verdict."""
+        step's partial sum, gradient health, the gradient check's verdict, trainable."""
         marks = []
         if self.stale and self.body is not None:
             marks.append(("stale", theme.STALE))
@@ -306,6 +306,8 @@ class NodeItem(QGraphicsItem):
                 marks.append(("✓ kink", theme.STALE))
             else:
                 marks.append(("✓", theme.PORT_OK))
+        if self.node.params.get("trainable"):
+            marks.append(("trainable", theme.TRAINABLE))
         return marks
 
     def _paint_status(self, painter):

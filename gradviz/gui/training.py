@@ -1,0 +1,187 @@
+"""Training in the editor, mixed into the main window: the Train dock, Train (F9,
+which also pauses), Step (F10), Pause and Reset.
+
+The core Trainer steps a snapshot of the graph in a thread of its own; the canvas
+shows its runs as they come (at most TrainRunner.FRAME_RATE a second) and the dock
+plots its history. The graph itself changes when training stops (Pause, the steps
+done, or any edit, which pauses first): the trained values go in as one undo step,
+and training that goes on without other edits in between joins that same step
+("Train 700 steps"). Reset puts back the values from before the session."""
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget
+
+from ..core.errors import GradvizError
+from ..core.health import health
+from ..core.train import Trainer, trainable_inputs
+from ..core.views import get_view
+from . import display
+from .health_dialog import health_thresholds
+from .train_panel import TrainPanel
+from .train_runner import TrainRunner
+
+_sessions = itertools.count(1)
+
+
+class Training:
+    """Needs `document`, `scene`, `inspector`, `device`, `memory_budget`,
+    `schedule_run`, `leave_step_mode`, `show_message` and `settings`."""
+
+    def _build_training(self):
+        self.train_runner = TrainRunner(self)
+        self.trainer = None            # the session's latest Trainer
+        self._train_session = None     # undo merge key of the session's steps
+        self._train_before = {}        # input id -> params before the session
+        self._train_revision = None    # the graph revision the session left
+        # F9 trains, and pauses while training runs: only one of the two is enabled.
+        self.act_train = self._train_action("Train", "Train", "F9", self.train,
+                                            "Train the trainable inputs")
+        self.act_pause = self._train_action("Pause Training", "Pause", "F9",
+                                            self.pause_training,
+                                            "Stop after the step in progress")
+        self.act_train_step = self._train_action("Train One Step", "Step", "F10",
+                                                 lambda: self.train(1), "One optimizer step")
+        self.act_train_reset = self._train_action(
+            "Reset Training", "Reset", None, self.reset_training,
+            "Put back the trainable inputs' values from before training, and clear the "
+            "curves")
+        self.train_panel = TrainPanel([self.act_train, self.act_pause, self.act_train_step,
+                                       self.act_train_reset], self)
+        dock = QDockWidget("Train", self)
+        dock.setObjectName("train")
+        dock.setWidget(self.train_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.tabifyDockWidget(self.findChild(QDockWidget, "inspector"), dock)
+        self.findChild(QDockWidget, "inspector").raise_()
+        self.train_dock = dock
+        self.train_runner.frame.connect(self._on_train_frame)
+        self.train_runner.finished.connect(self._on_train_finished)
+        self.train_panel.settings_edited.connect(self.document.set_training)
+        self.document.about_to_edit.connect(self.pause_training)
+        self._refresh_training()
+
+    def _train_action(self, text, button_text, key, slot, tip):
+        action = QAction(text, self)
+        action.setIconText(button_text)   # what its button in the dock says
+        if key:
+            action.setShortcut(key)
+            tip += f" ({key})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    # ---- the buttons ------------------------------------------------------------------
+    def train(self, steps=None):
+        """Take `steps` steps (default: the graph's setting) in the background."""
+        if self.train_runner.running:
+            return
+        self.leave_step_mode()
+        graph = self.document.graph
+        going_on = self.trainer if self._train_revision == graph.revision else None
+        try:
+            trainer = Trainer(graph.copy(), graph.training, self.device(),
+                              memory_budget=self.memory_budget(), going_on=going_on)
+        except GradvizError as e:
+            self.train_panel.show_status(f"Cannot train: {e}", error=True)
+            self.show_message(f"Cannot train: {e}")
+            return
+        if going_on is None:   # a new session
+            self._train_session = ("train", next(_sessions))
+            self._train_before = {k: graph.nodes[k].params for k in trainable_inputs(graph)}
+            self.train_panel.clear_history()
+        self.trainer = trainer
+        self.train_dock.raise_()
+        self.train_runner.start(trainer, steps or graph.training.steps, self._frame_prepare())
+        self._refresh_training()
+
+    def pause_training(self):
+        """Stop training (a no-op when none runs) and put its values into the graph."""
+        if self.train_runner.running:
+            self.train_runner.stop()
+            self._commit_training()
+
+    def reset_training(self):
+        self.pause_training()
+        graph = self.document.graph
+        before = {k: p for k, p in self._train_before.items()
+                  if k in graph.nodes and graph.nodes[k].params is not p}
+        if before:
+            self.document.set_inputs(before, "Reset training")
+        self.forget_training()
+
+    # ---- while it runs ----------------------------------------------------------------
+    def _frame_prepare(self):
+        """Display work for each frame, done in the training thread (as for runs)."""
+        view = get_view(self.scene.view_mode)
+        ops = {node_id: node.op for node_id, node in self.document.graph.nodes.items()}
+        thresholds = health_thresholds(self.settings)
+
+        def prepare(result):
+            display.prepare(result, view)
+            result.derived["health"] = health(result, ops, thresholds)
+        return prepare
+
+    def _on_train_frame(self, result):
+        if result.revision != self.document.graph.revision:
+            return   # a frame of a training the graph has moved on from
+        self.last_result, self.last_error = result, None
+        self.scene.show_result(result)
+        self.inspector.set_result(result)
+        self._show_history()
+
+    def _on_train_finished(self, error):
+        self._commit_training()
+        if error is not None:
+            self.train_panel.show_status(f"Training stopped: {error}", error=True)
+            self.show_message(f"Training stopped: {error}")
+
+    def _commit_training(self):
+        """The trained values into the graph: one undo step for the session."""
+        trainer = self.trainer
+        self._show_history()
+        changes = trainer.trained_params()
+        if changes:
+            self.document.set_inputs(changes, f"Train {trainer.steps} steps",
+                                     merge_key=self._train_session)
+        self._train_revision = self.document.graph.revision
+        self.schedule_run()   # the graph as it now is, instead of the trainer's frames
+        self._refresh_training()
+
+    def _show_history(self):
+        if self.trainer is not None:
+            names = {k: self.document.graph.nodes[k].title
+                     for k in self.trainer.trainable if k in self.document.graph.nodes}
+            self.train_panel.show_history(self.trainer.history, names)
+
+    def _refresh_training(self):
+        """Buttons and the status line for the current state."""
+        running = self.train_runner.running
+        self.act_train.setEnabled(not running)
+        self.act_pause.setEnabled(running)
+        self.act_train_step.setEnabled(not running)
+        self.act_train_reset.setEnabled(bool(self._train_before))
+        trainer = self.trainer
+        if running:
+            self.train_panel.show_status(f"Training with {trainer.settings.describe()}…")
+        elif trainer is not None and trainer.steps:
+            loss = trainer.history.loss[-1]
+            note = "" if self._train_revision == self.document.graph.revision else \
+                " The graph changed since: Train starts a new session."
+            self.train_panel.show_status(f"{trainer.steps} steps; last loss {loss:.6g}.{note}")
+
+    def show_training_settings(self):
+        """After an edit, undo or redo: the document's settings and the state."""
+        self.train_panel.show_settings(self.document.graph.training)
+        self._refresh_training()
+
+    def forget_training(self):
+        """Another document: its training starts from nothing."""
+        self.trainer, self._train_before, self._train_revision = None, {}, None
+        self.train_panel.clear_history()
+        self.train_panel.show_status("Mark inputs trainable (Properties), then Train.")
+        self.show_training_settings()
