@@ -1,7 +1,12 @@
 """Steps a Trainer in a thread of its own as fast as it goes, and hands the window a
 frame (the run at the current values, prepared for display) at most FRAME_RATE times
-a second. A frame the window has not taken yet is replaced by a newer one, never
-queued: the display samples training, it does not slow it down."""
+a second.
+
+Both threads need Python's GIL, and a thread that holds it keeps it for up to the
+switch interval (5 ms) before another may run: a GUI thread that makes hundreds of Qt
+calls per frame, each one giving the GIL up and asking for it back, would then take
+seconds per frame. So the training thread gives the GIL up after every step, and
+waits while the window draws a frame it was handed (at most FRAME_WAIT)."""
 from __future__ import annotations
 
 import threading
@@ -10,6 +15,7 @@ import time
 from PySide6.QtCore import QObject, Signal, Slot
 
 FRAME_RATE = 25
+FRAME_WAIT = 1.0   # seconds: a window that stops taking frames does not stop training
 
 
 class TrainRunner(QObject):
@@ -25,6 +31,7 @@ class TrainRunner(QObject):
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._latest = None
+        self._drawn = threading.Event()
         self._frame_ready.connect(self._hand_frame)
         self._done.connect(self._on_done)
 
@@ -50,7 +57,10 @@ class TrainRunner(QObject):
                     now = time.monotonic()
                     if now - shown >= 1 / FRAME_RATE or done == steps:
                         self._publish(trainer, prepare)
-                        shown = now
+                        self._drawn.wait(FRAME_WAIT)
+                        shown = time.monotonic()
+                    else:
+                        time.sleep(0)   # gives the GIL up: the window stays responsive
             except Exception as e:   # reported on the training, shown by the window
                 error = e
             self._done.emit(job, error)
@@ -63,6 +73,7 @@ class TrainRunner(QObject):
         if self._thread is not None:
             self._job += 1
             self._stop.set()
+            self._drawn.set()
             self._thread.join()
             self._thread = None
             with self._lock:
@@ -71,6 +82,7 @@ class TrainRunner(QObject):
     def _publish(self, trainer, prepare):
         result = trainer.result()   # the run at the new values, reused by the next step
         prepare(result)
+        self._drawn.clear()
         with self._lock:
             waiting, self._latest = self._latest is not None, result
         if not waiting:
@@ -82,6 +94,7 @@ class TrainRunner(QObject):
             result, self._latest = self._latest, None
         if result is not None:
             self.frame.emit(result)
+        self._drawn.set()
 
     @Slot(int, object)
     def _on_done(self, job, error):
