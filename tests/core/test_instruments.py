@@ -108,7 +108,13 @@ def test_the_probe_predicts_the_change_to_first_order(name):
     index = (0,) * len(g.run().shapes[node])
     p = probe(g, node, index)
     assert p.predicted == pytest.approx(p.grad * p.eps)
-    assert abs(p.difference) <= 1e-3 * max(abs(p.predicted), 1e-9) + 1e-12
+    # first order: what the prediction misses is second order in eps (a tenth of the
+    # nudge misses about a hundredth as much), unless it is already at rounding level
+    relative = abs(p.difference) / max(abs(p.predicted), 1e-9)
+    assert relative < 1e-2
+    if relative > 1e-6:
+        smaller = probe(g, node, index, eps=p.eps / 10)
+        assert abs(smaller.difference) <= 0.02 * abs(p.difference)
 
 
 def test_cli_probe_prints_predicted_and_actual(capsys):

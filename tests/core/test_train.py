@@ -329,3 +329,22 @@ def test_training_that_goes_on_equals_training_without_a_pause():
     assert second.history.loss == train(mlp(), steps=12).loss
     for node_id, params in second.trained_params().items():
         assert params["value"].tobytes() == straight.nodes[node_id].params["value"].tobytes()
+
+
+def test_the_playground_learns_the_moons_with_its_shipped_settings():
+    g = gradviz.load(example_path("playground"))
+    assert g.training.optimizer == "adam" and g.training.steps == 1000
+    result = train(g)
+    assert min(result.loss) < 0.1
+    first_below = next(i for i, loss in enumerate(result.loss, 1) if loss < 0.1)
+    assert first_below < 200   # the description says "within about 75 Adam steps"
+    run = result.run
+    points, labels = run.value("points"), run.value("labels")
+    assert (np.argmax(run.value("z3"), axis=1) == labels).mean() == 1.0
+    # the boundary separates the moons: its sign at each point's grid cell is its label
+    params = g.nodes["grid"].params
+    low, high, res = params["low"], params["high"], params["resolution"]
+    cols = np.rint((points[:, 0] - low) / (high - low) * (res - 1)).astype(int)
+    rows = np.rint((high - points[:, 1]) / (high - low) * (res - 1)).astype(int)
+    said = run.value("boundary")[rows, cols] > 0
+    assert (said == (labels == 1)).mean() >= 0.97
