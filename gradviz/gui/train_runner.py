@@ -6,7 +6,10 @@ Both threads need Python's GIL, and a thread that holds it keeps it for up to th
 switch interval (5 ms) before another may run: a GUI thread that makes hundreds of Qt
 calls per frame, each one giving the GIL up and asking for it back, would then take
 seconds per frame. So the training thread gives the GIL up after every step, and
-waits while the window draws a frame it was handed (at most FRAME_WAIT)."""
+waits while the window shows and paints a frame it was handed, until the window
+says `frame_drawn` (at most FRAME_WAIT: a hidden window paints nothing). Where a
+frame takes the window longer than a frame period, frames come less often: training
+keeps at least TRAIN_SHARE of the time."""
 from __future__ import annotations
 
 import threading
@@ -15,7 +18,8 @@ import time
 from PySide6.QtCore import QObject, Signal, Slot
 
 FRAME_RATE = 25
-FRAME_WAIT = 1.0   # seconds: a window that stops taking frames does not stop training
+FRAME_WAIT = 0.25   # seconds
+TRAIN_SHARE = 0.3
 
 
 class TrainRunner(QObject):
@@ -48,17 +52,19 @@ class TrainRunner(QObject):
         self._stop = stop
 
         def work():
-            error, shown = None, 0.0
+            error, shown, period = None, 0.0, 1 / FRAME_RATE
             try:
                 for done in range(1, steps + 1):
                     if stop.is_set():
                         break
                     trainer.step()
                     now = time.monotonic()
-                    if now - shown >= 1 / FRAME_RATE or done == steps:
+                    if now - shown >= period or done == steps:
+                        shown = now
                         self._publish(trainer, prepare)
                         self._drawn.wait(FRAME_WAIT)
-                        shown = time.monotonic()
+                        drawing = time.monotonic() - now
+                        period = max(1 / FRAME_RATE, drawing / (1 - TRAIN_SHARE))
                     else:
                         time.sleep(0)   # gives the GIL up: the window stays responsive
             except Exception as e:   # reported on the training, shown by the window
@@ -94,6 +100,11 @@ class TrainRunner(QObject):
             result, self._latest = self._latest, None
         if result is not None:
             self.frame.emit(result)
+        else:
+            self._drawn.set()
+
+    def frame_drawn(self):
+        """The window has painted the last frame: training goes on."""
         self._drawn.set()
 
     @Slot(int, object)

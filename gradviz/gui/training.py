@@ -10,6 +10,7 @@ and training that goes on without other edits in between joins that same step
 from __future__ import annotations
 
 import itertools
+import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -25,6 +26,9 @@ from .train_panel import TrainPanel
 from .train_runner import TrainRunner
 
 _sessions = itertools.count(1)
+# The curves redraw at most this often while training runs: a plot's repaint (its axes
+# rescale with every point) costs as much as the whole canvas's.
+PLOT_INTERVAL = 0.2
 
 
 class Training:
@@ -37,6 +41,8 @@ class Training:
         self._train_session = None     # undo merge key of the session's steps
         self._train_before = {}        # input id -> params before the session
         self._train_revision = None    # the graph revision the session left
+        self._plotted_at = 0.0
+        self._frame_unpainted = False
         # F9 trains, and pauses while training runs: only one of the two is enabled.
         self.act_train = self._train_action("Train", "Train", "F9", self.train,
                                             "Train the trainable inputs")
@@ -59,6 +65,7 @@ class Training:
         self.findChild(QDockWidget, "inspector").raise_()
         self.train_dock = dock
         self.train_runner.frame.connect(self._on_train_frame)
+        self.view.painted.connect(self._on_view_painted)
         self.train_runner.finished.connect(self._on_train_finished)
         self.train_panel.settings_edited.connect(self.document.set_training)
         self.document.about_to_edit.connect(self.pause_training)
@@ -128,11 +135,22 @@ class Training:
 
     def _on_train_frame(self, result):
         if result.revision != self.document.graph.revision:
+            self.train_runner.frame_drawn()
             return   # a frame of a training the graph has moved on from
         self.last_result, self.last_error = result, None
         self.scene.show_result(result)
         self.inspector.set_result(result)
-        self._show_history()
+        if time.monotonic() - self._plotted_at >= PLOT_INTERVAL:
+            self._show_history()
+        if self.view.isVisible():
+            self._frame_unpainted = True   # training waits for the paint: see TrainRunner
+        else:
+            self.train_runner.frame_drawn()
+
+    def _on_view_painted(self):
+        if self._frame_unpainted:
+            self._frame_unpainted = False
+            self.train_runner.frame_drawn()
 
     def _on_train_finished(self, error):
         self._commit_training()
@@ -153,6 +171,7 @@ class Training:
         self._refresh_training()
 
     def _show_history(self):
+        self._plotted_at = time.monotonic()
         if self.trainer is not None:
             names = {k: self.document.graph.nodes[k].title
                      for k in self.trainer.trainable if k in self.document.graph.nodes}

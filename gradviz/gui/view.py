@@ -22,6 +22,7 @@ class GraphView(QGraphicsView):
     nudge_requested = Signal(float, float)
     files_dropped = Signal(list)
     op_dropped = Signal(str, QPointF)
+    painted = Signal()                         # after each paint of the canvas
     # pyqtgraph items (the heatmaps) connect to these on any view they are shown in.
     sigDeviceRangeChanged = Signal(object, object)
     sigDeviceTransformChanged = Signal(object)
@@ -47,6 +48,10 @@ class GraphView(QGraphicsView):
         self.minimap = Minimap(self)
 
     # ---- zoom -------------------------------------------------------------------------
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        self.painted.emit()
+
     def zoom(self):
         return self.transform().m11()
 

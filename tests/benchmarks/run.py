@@ -12,6 +12,7 @@ import numpy as np
 
 import gradviz
 from gradviz.core.engine import Engine
+from tests.benchmarks.training import STEPS, display_rate, gradviz_steps, torch_steps
 
 
 def notebook(x, y, z):
@@ -354,6 +355,23 @@ def main():
               f"ratio {cnn[0] / cnn[1]:.2f}\n")
     else:
         print(f"gradviz: {_fmt(cnn[0])}; PyTorch not importable, comparison skipped\n")
+    print("## Training, optimizer steps per second (median; Adam, float64, CPU)\n")
+    print("| graph | gradviz | PyTorch, same network | ratio |")
+    print("|---|---|---|---|")
+    for name in ("mlp", "playground"):
+        fns = [gradviz_steps(name)]
+        reference = torch_steps(name)
+        if reference:
+            fns.append(reference)
+        times = [t / STEPS for t in interleaved(fns, 9, 1)]
+        if len(times) > 1:
+            print(f"| {name} | {1 / times[0]:,.0f} | {1 / times[1]:,.0f} | "
+                  f"{times[1] / times[0]:.2f} |")
+        else:
+            print(f"| {name} | {1 / times[0]:,.0f} | not importable | |")
+    frames, steps = display_rate()
+    print(f"\nLive training of playground in the editor: {frames:.1f} display updates per "
+          f"second, {steps:,.0f} steps per second\n")
     chain = bench_chain()
     print("## 1000-node chain of 4x3 mul/add, a fresh leaf per node (per node)\n")
     print(f"gradviz: {chain[0]:.1f} µs per node")

@@ -126,3 +126,17 @@ def test_out_of_memory_is_reported_and_cpu_still_runs():
     finally:
         pool.set_limit(size=0)
     assert float(Engine().run(g, device="cpu").value("sum1")) == 8192.0 ** 2
+
+
+@pytest.mark.gpu
+@needs_gpu
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_training_on_the_gpu_equals_the_cpu(optimizer):
+    cpu, gpu = gradviz.load(example_path("mlp")), gradviz.load(example_path("mlp"))
+    on_cpu = gradviz.train(cpu, steps=20, optimizer=optimizer, lr=0.05, device="cpu")
+    on_gpu = gradviz.train(gpu, steps=20, optimizer=optimizer, lr=0.05, device="gpu")
+    np.testing.assert_allclose(on_gpu.loss, on_cpu.loss, rtol=1e-10)
+    for name in ("W1", "b1", "W2", "b2"):
+        assert isinstance(gpu.nodes[name].params["value"], np.ndarray)
+        np.testing.assert_allclose(gpu.nodes[name].params["value"],
+                                   cpu.nodes[name].params["value"], rtol=1e-10, atol=1e-12)

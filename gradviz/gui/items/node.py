@@ -27,8 +27,10 @@ class TitleItem(QGraphicsTextItem):
         """The node's name, elided to fit the header unless it is being edited."""
         if not self._editing:
             room = layout.NODE_WIDTH * 0.62
-            self.setPlainText(QFontMetricsF(self.font()).elidedText(
-                name, Qt.TextElideMode.ElideRight, room))
+            text = QFontMetricsF(self.font()).elidedText(name, Qt.TextElideMode.ElideRight,
+                                                         room)
+            if text != self.toPlainText():   # a run refreshes every node: keep it cheap
+                self.setPlainText(text)
 
     def start_editing(self):
         self._editing = True
@@ -163,7 +165,8 @@ class NodeItem(QGraphicsItem):
             tip = f"{self.warning}\n\n{tip}"
         if self.error:
             tip = f"{self.error}\n\n{tip}"
-        self.setToolTip(tip)
+        if tip != self.toolTip():
+            self.setToolTip(tip)
         self.update()
 
     def body_of(self, body_type):
@@ -195,8 +198,9 @@ class NodeItem(QGraphicsItem):
         self.refresh()
 
     def set_error(self, message):
-        self.error = message
-        self.refresh()
+        if message != self.error:
+            self.error = message
+            self.refresh()
 
     def set_stale(self, stale):
         """Dim the body and mark the header while the results shown are not of the
