@@ -34,6 +34,7 @@ class InstrumentActions:
 
     def _start(self, title, text, fn, *args, on_done, **kwargs):
         """Run an instrument on the current run, with a progress dialog and Cancel."""
+        self.pause_training()    # instruments read the graph: its values, not training's
         self.leave_step_mode()   # the instrument's view shows the whole run
         result = self.last_result
         if result is None or result.revision != self.document.graph.revision:
@@ -72,6 +73,7 @@ class InstrumentActions:
 
     def probe_cell(self):
         """Open the probe on the heatmap cell last clicked."""
+        self.pause_training()
         picked = self.scene.picked_cell
         if picked is None or picked[0] not in self.document.graph.nodes:
             self.show_message("Click a heatmap cell first (one element, not a block "

@@ -210,7 +210,7 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         self.act_minimap.setChecked(True)
         self.act_zoom_in = a("Zoom &In", lambda: self.view.zoom_by(1.25), [K.ZoomIn, "Ctrl+="])
         self.act_zoom_out = a("Zoom &Out", lambda: self.view.zoom_by(0.8), [K.ZoomOut])
-        self.act_run = a("&Run", self.run_now, ["F5"], "Run forward and backward")
+        self.act_run = a("&Run", self.run_requested, ["F5"], "Run forward and backward")
         self.act_auto = a("&Auto-run", lambda: self.act_auto.isChecked() and self.schedule_run(),
                           tip="Run again after every edit")
         self.act_auto.setCheckable(True)

@@ -63,17 +63,26 @@ class ChoiceEditor(QComboBox):
         self.blockSignals(False)
 
 
-class BoolEditor(QCheckBox):
+class BoolEditor(QWidget):
+    """A checkbox, with what the param does written under it."""
+
     def __init__(self, param, value, commit, fail):
         super().__init__()
-        self.setToolTip(param.doc)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.box = QCheckBox()
+        self.box.toggled.connect(commit)
+        layout.addWidget(self.box)
+        about = QLabel(param.doc)
+        about.setWordWrap(True)
+        about.setStyleSheet("color: #9a9ca3")
+        layout.addWidget(about)
         self.set_value(value)
-        self.toggled.connect(commit)
 
     def set_value(self, value):
-        self.blockSignals(True)
-        self.setChecked(bool(value))
-        self.blockSignals(False)
+        self.box.blockSignals(True)
+        self.box.setChecked(bool(value))
+        self.box.blockSignals(False)
 
 
 class PathEditor(QWidget):

@@ -94,8 +94,14 @@ class Running:
             QTimer.singleShot(0, self.run_now)
 
     def run_now(self, trace=False):
-        """Run the document's graph now (`trace`: recorded step by step)."""
+        """Run the document's graph now (`trace`: recorded step by step). While
+        training runs, its frames are the graph's runs (a run follows when it stops);
+        stepping through a run stops it."""
         self._run_scheduled = False
+        if self.train_runner.running:
+            if not trace:
+                return
+            self.pause_training()
         if not self.document.graph.nodes:
             self.last_result = self.last_error = None
             self.scene.clear_result()
@@ -113,6 +119,11 @@ class Running:
             result.derived["health"] = health(result, ops, thresholds)
         self.runner.request(self.document.graph, self.device(), prepare=prepare,
                             memory_budget=self.memory_budget(), trace=trace)
+
+    def run_requested(self):
+        """Run (F5): training, if it runs, stops first."""
+        self.pause_training()
+        self.run_now()
 
     def select_view(self, name):
         """Show the view `name`, as its menu entry or key would."""

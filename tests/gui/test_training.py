@@ -185,7 +185,7 @@ def test_a_graph_with_nothing_to_train_says_so(window, qtbot):
 
 def test_the_trainable_box_marks_the_node(window, qtbot):
     click_header(window, "x")
-    box = window.properties.fields["trainable"]
+    box = window.properties.fields["trainable"].box
     assert not box.isChecked()
     QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
     assert window.document.graph.nodes["x"].params["trainable"] is True
@@ -194,3 +194,20 @@ def test_the_trainable_box_marks_the_node(window, qtbot):
     assert window.act_undo.text() == "Undo Change trainable of x"
     QTest.keyClick(window.view, Qt.Key.Key_Z, CTRL)
     assert all(text != "trainable" for text, _ in window.scene.nodes["x"]._header_marks())
+
+
+def test_running_or_checking_during_training_pauses_it_first(make_window, qtbot):
+    window = mlp_window(make_window, qtbot, steps=1_000_000)
+    click(window, window.act_train)
+    qtbot.waitUntil(lambda: window.trainer.steps > 2, timeout=30000)
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        QTest.keyClick(window.view, Qt.Key.Key_F5)
+    assert not window.train_runner.running
+    trained = window.trainer.trained_params()
+    np.testing.assert_array_equal(window.scene.result.value("W1"), trained["W1"]["value"])
+    assert window.results_current()
+    click(window, window.act_train)
+    qtbot.waitUntil(lambda: window.train_runner.running and window.trainer.steps > 2,
+                    timeout=30000)
+    window.act_check.trigger()   # the gradient check works on the graph: training stops
+    assert not window.train_runner.running

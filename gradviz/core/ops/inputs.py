@@ -148,8 +148,8 @@ register(OpSpec(
         Param("fill", "float", 1.0, "Value of every element", when=("source", ("fill",))),
         Param("path", "path", "", "A .npy file (relative to the graph file)",
               when=("source", ("npy",))),
-        Param("trainable", "bool", False, "Training updates this array (its source becomes "
-              "explicit values once trained)", since=(1, 1)),
+        Param("trainable", "bool", False, "Training updates this array: a randn, fill, npy "
+              "or dataset source becomes explicit values once trained", since=(1, 1)),
     ),
     shape=_shape, forward=None, vjp=None, source=_source, complete=_complete, adjust=_adjust,
 ))
