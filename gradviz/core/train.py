@@ -109,7 +109,6 @@ class Trainer:
                 for k, v in self.values.items() if v is not self._initial[k]}
 
 
-
 @dataclass
 class TrainResult:
     loss: list            # the target's sum before each step's update

@@ -64,6 +64,14 @@ class Heatmap(pg.ImageItem):
         self.setImage(rgba, autoLevels=False)
         self.setTransform(QTransform.fromScale(width, height))
 
+    def thumbnail(self):
+        """The cells as one image (for a node drawn compact), or None."""
+        if self.image is None:
+            return None
+        if self.qimage is None:
+            self.render()
+        return self.qimage
+
     def paint(self, painter, *args):
         super().paint(painter, *args)
         self.printed = {}

@@ -15,6 +15,10 @@ MAX_CELL = 28.0        # the biggest a heatmap cell gets
 MIN_CELL = 3           # the smallest: longer arrays are shown as block means
 BADGE = 22             # an edge badge: at most this many pixels (and cells) a side
 GRID = 20              # the canvas grid
+# Below this zoom nodes are drawn compact: a large title and one thumbnail per array,
+# no ports or small text (readable, and cheap to paint by the thousand).
+DETAIL_ZOOM = 0.4
+TITLE_MIN_PX = 12      # a compact node's title is at least this high on screen
 COLUMN, ROW = 260, 240  # between nodes placed in columns (formulas)
 
 

@@ -49,10 +49,18 @@ class Minimap:
         painter.setBrush(QColor(17, 18, 20, 215))
         painter.drawRoundedRect(frame, 5, 5)
         painter.setPen(Qt.PenStyle.NoPen)
+        by_color = {}   # one drawRects call per color: a thousand nodes stay cheap
         for item in nodes.values():
-            color = theme.CATEGORY.get(item.spec.category, theme.DEFAULT_CATEGORY)
-            painter.setBrush(theme.NODE_SELECTED if item.isSelected() else color)
-            painter.drawRect(self._to_frame(item.sceneBoundingRect(), scale, world, frame))
+            color = theme.NODE_SELECTED if item.isSelected() else \
+                theme.CATEGORY.get(item.spec.category, theme.DEFAULT_CATEGORY)
+            by_color.setdefault(color.rgba(), []).append(item.sceneBoundingRect())
+        painter.save()
+        painter.translate(frame.left() - world.left() * scale, frame.top() - world.top() * scale)
+        painter.scale(scale, scale)
+        for rgba, rects in by_color.items():
+            painter.setBrush(QColor.fromRgba(rgba))
+            painter.drawRects(rects)
+        painter.restore()
         shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(QColor(230, 230, 230), 1))

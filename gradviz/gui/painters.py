@@ -53,7 +53,7 @@ class HeatmapBody(QGraphicsItem):
                 if scalar:
                     self._labels.append(self._number_label(panel, heatmap))
             self.maps.append((panel, heatmap))
-        heights = [m.pixel_size()[1] for _, m in self.maps if m.isVisible()]
+        heights = [m.pixel_size()[1] for _, m in self.maps if m.isVisibleTo(self)]
         height = max(heights, default=layout.BODY_LINE) + layout.CAPTION
         if height != self._height:
             self.prepareGeometryChange()
@@ -97,7 +97,7 @@ class HeatmapBody(QGraphicsItem):
     def cell_at(self, pos):
         """(panel, lead, row, col) under a point in this item's coordinates, or None."""
         for panel, heatmap in self.maps:
-            if heatmap.isVisible():
+            if heatmap.isVisibleTo(self):
                 cell = heatmap.cell_at(pos)
                 if cell is not None:
                     return (panel, *cell)

@@ -43,6 +43,7 @@ class GraphScene(QGraphicsScene):
         self.numbers_in_cells = True   # print numbers in cells big enough on screen
         self.result = None
         self.stale = False       # the result shown is not of the current graph
+        self.detail = True       # False: zoomed out, nodes drawn compact
         self.picked_cell = None  # (node, index) of the heatmap cell last clicked
         self.legend = None       # {"limits": {kind: m or None}, "edge_top": float, "stale"}
         self._handlers = {
@@ -79,18 +80,29 @@ class GraphScene(QGraphicsScene):
             self._add_edge(edge)
         self.mark_target()
 
+    def set_detail(self, detail):
+        """Full detail, or compact nodes (the view is zoomed out): only what is
+        painted changes, nothing is recomputed."""
+        self.detail = detail
+        for item in self.nodes.values():
+            item.set_detail(detail)
+        for item in self.edges.values():
+            item.set_detail(detail)
+
     def _on_event(self, event):
         self._handlers[type(event)](event)
 
     def _add_node(self, node):
         item = NodeItem(node)
         item.set_stale(self.stale)
+        item.set_detail(self.detail)
         self.nodes[node.id] = item
         self.addItem(item)
         item.refresh()   # its size depends on its shape, known from the scene's graph
 
     def _add_edge(self, edge):
         item = EdgeItem(edge, self.nodes[edge.src], self.nodes[edge.dst])
+        item.set_detail(self.detail)
         self.edges[(edge.dst, edge.port)] = item
         self.addItem(item)
         self.nodes[edge.dst].refresh()   # its shape may be known now

@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView
 
-from . import minimap
+from . import layout, minimap
 from .legend import WIDTH as LEGEND_WIDTH
 from .legend import paint_legend
 from .minimap import Minimap
@@ -49,8 +49,15 @@ class GraphView(QGraphicsView):
 
     # ---- zoom -------------------------------------------------------------------------
     def paintEvent(self, event):
+        self._follow_zoom()   # for zooms made by other means than the methods below
         super().paintEvent(event)
         self.painted.emit()
+
+    def _follow_zoom(self):
+        """Nodes drawn in full detail, or compact below DETAIL_ZOOM."""
+        detail = self.zoom() >= layout.DETAIL_ZOOM
+        if getattr(self.scene(), "detail", detail) != detail:
+            self.scene().set_detail(detail)
 
     def zoom(self):
         return self.transform().m11()
@@ -67,6 +74,7 @@ class GraphView(QGraphicsView):
         moved = self.mapToScene(anchor.toPoint())
         self.translate(moved.x() - fixed.x(), moved.y() - fixed.y())
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self._follow_zoom()
 
     def wheelEvent(self, event):
         self.zoom_by(1.0015 ** event.angleDelta().y(), event.position())
@@ -83,6 +91,7 @@ class GraphView(QGraphicsView):
         if items.isEmpty():
             self.resetTransform()
             self.centerOn(0, 0)
+            self._follow_zoom()
             return
         items = items.adjusted(-40, -40, 40, 40)
         viewport = QRectF(self.viewport().rect())
@@ -94,6 +103,7 @@ class GraphView(QGraphicsView):
         # Centre the items in `area`: the view's centre lies right of theirs.
         shift = (viewport.center().x() - area.center().x()) / scale
         self.centerOn(items.center() + QPointF(shift, 0))
+        self._follow_zoom()
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -105,6 +115,7 @@ class GraphView(QGraphicsView):
         center = self.mapToScene(self.viewport().rect().center())
         self.resetTransform()
         self.centerOn(center)
+        self._follow_zoom()
 
     def pointer_scene_pos(self):
         """Where the mouse pointer is on the canvas, or None when it is elsewhere."""

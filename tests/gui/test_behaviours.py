@@ -326,8 +326,8 @@ def test_shared_scale_colors_edge_badges_by_the_graph_wide_gradient_limit(make_w
     np.testing.assert_allclose(window.last_result.edge_grad("y", "m", "a"), SMALL)
     assert float(np.abs(window.last_result.grad("w")).max()) == 1000.0
     badge = window.scene.edges[("m", "a")].badge
+    window.view.zoom_100()   # zoomed out, the badges are left out; at 100 % they show
     assert badge.isVisible() and badge.grid_shape == (2, 2)
-    window.view.zoom_100()
     window.view.centerOn(badge.mapToScene(QPointF(1.0, 1.0)))
     # Per edge: the badge's own maximum (its cell (1, 1)) is the end of the map.
     assert close_to(badge_color(window, badge, 1, 1), table[255])

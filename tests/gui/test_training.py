@@ -64,7 +64,8 @@ def test_train_takes_the_steps_as_one_undo_step_equal_to_the_api(make_window, qt
     assert set(window.train_panel.norm_curves) == set(WEIGHTS)
     # the canvas ends on a run of the graph as it now is, not marked stale
     qtbot.waitUntil(lambda: window.results_current() and not window.scene.stale)
-    np.testing.assert_array_equal(window.scene.result.value("W1"), expected.nodes["W1"].params["value"])
+    np.testing.assert_array_equal(window.scene.result.value("W1"),
+                                  expected.nodes["W1"].params["value"])
     # undo and redo the whole session with the keys
     QTest.keyClick(window.view, Qt.Key.Key_Z, CTRL)
     for k in WEIGHTS:

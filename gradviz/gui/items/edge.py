@@ -24,6 +24,8 @@ class EdgeItem(QGraphicsPathItem):
         self.color = QColor(theme.EDGE)
         self.width = 2.0
         self.stale = False
+        self.detail = True        # False: zoomed out, the badge is left out
+        self.has_badge = False
         self.badge = Heatmap(self)
         self.badge.setVisible(False)
         self.badge.setZValue(1)
@@ -60,10 +62,17 @@ class EdgeItem(QGraphicsPathItem):
         super().hoverEnterEvent(event)
 
     def set_badge(self, preview, low, high, table):
-        if preview is None or preview.data.size == 0:
-            self.badge.setVisible(False)
-            return
-        self.badge.set_preview(preview, low, high, table, layout.BADGE, layout.BADGE)
+        self.has_badge = preview is not None and preview.data.size > 0
+        if self.has_badge:
+            self.badge.set_preview(preview, low, high, table, layout.BADGE, layout.BADGE)
+        self.badge.setVisible(self.has_badge and self.detail)
+        self._place_badge()
+
+    def set_detail(self, detail):
+        self.detail = detail
+        self.setCacheMode(QGraphicsItem.CacheMode.NoCache if detail
+                          else QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.badge.setVisible(self.has_badge and detail)
         self._place_badge()
 
     def shape(self):

@@ -1,5 +1,7 @@
 """A node on the canvas: header with its name and op, ports, and a body that shows
 its latest results (a painter's body item, such as heatmaps)."""
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainterPath, QPen, QTextCursor
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem, QToolTip
@@ -84,6 +86,7 @@ class NodeItem(QGraphicsItem):
         self.step_note = ""     # step mode: a partial sum's "1 of 2"
         self.health = []        # gradient health flags of the last run
         self.verdict = None     # the gradient check's NodeCheck, once checked
+        self.detail = True      # False: drawn compact (see layout.DETAIL_ZOOM)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -144,7 +147,7 @@ class NodeItem(QGraphicsItem):
         self.title.show_name(self.node.title)
         shown = self.body is not None and not self.error
         if self.body is not None:
-            self.body.setVisible(shown)
+            self.body.setVisible(shown and self.detail)
         shape = self.scene().node_shape(self.node_id) if self.scene() else None
         body = max(self.body.height() if shown else 0, self.reserved_body(shape))
         height = self.body_top() + body + layout.MARGIN
@@ -176,6 +179,7 @@ class NodeItem(QGraphicsItem):
             self.clear_body()
             self.body = body_type(self)
             self.body.setPos(0, self.body_top())
+            self.body.setVisible(self.detail)
             self.body.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
         self.waiting = False
         return self.body
@@ -233,8 +237,23 @@ class NodeItem(QGraphicsItem):
         self.is_target = is_target
         self.update()
 
+    def set_detail(self, detail):
+        """Full detail, or compact: the canvas is zoomed out below DETAIL_ZOOM."""
+        if detail != self.detail:
+            self.detail = detail
+            for item in (self.title, self.output, *self.inputs.values()):
+                item.setVisible(detail)
+            # Compact nodes are kept as pixmaps: panning across a thousand of them
+            # blits pixmaps instead of painting each again.
+            self.setCacheMode(QGraphicsItem.CacheMode.NoCache if detail
+                              else QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            self.refresh()
+
     # ---- painting ---------------------------------------------------------------------
     def paint(self, painter, option, widget=None):
+        if not self.detail:
+            self._paint_compact(painter)
+            return
         painter.setRenderHint(painter.RenderHint.Antialiasing)
         rect = QRectF(0, 0, layout.NODE_WIDTH, self._height)
         path = QPainterPath()
@@ -292,6 +311,52 @@ class NodeItem(QGraphicsItem):
         painter.setPen(outline)
         painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         painter.drawPath(path)
+
+    def _paint_compact(self, painter):
+        """The node as seen from afar: its header's color behind a title of at least
+        TITLE_MIN_PX on screen, and each array's heatmap as one image."""
+        zoom = max(painter.worldTransform().m11(), 1e-3)
+        rect = QRectF(0, 0, layout.NODE_WIDTH, self._height)
+        painter.fillRect(rect, theme.NODE_BODY)
+        font, band, title = self._compact_title(max(13, math.ceil(layout.TITLE_MIN_PX / zoom)))
+        band = min(band, self._height)
+        painter.fillRect(QRectF(0, 0, layout.NODE_WIDTH, band),
+                         theme.CATEGORY.get(self.spec.category, theme.DEFAULT_CATEGORY))
+        painter.setFont(font)
+        painter.setPen(theme.TEXT)
+        painter.drawText(QRectF(4, 0, layout.NODE_WIDTH - 8, band),
+                         Qt.AlignmentFlag.AlignVCenter, title)
+        if self.body is not None and not self.error:
+            painter.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
+            for _, heatmap in getattr(self.body, "maps", []):
+                image = heatmap.thumbnail() if heatmap.isVisibleTo(self.body) else None
+                if image is not None:
+                    width, height = heatmap.pixel_size()
+                    spot = QRectF(heatmap.pos().x(), self.body_top() + heatmap.pos().y(),
+                                  width, height)
+                    if spot.bottom() > band:
+                        painter.drawImage(spot.adjusted(0, max(0, band - spot.top()), 0, 0),
+                                          image)
+            painter.setOpacity(1.0)
+        color = theme.NODE_ERROR if self.error else theme.NODE_SELECTED if self.isSelected() \
+            else theme.NODE_TARGET if self.is_target else theme.NODE_BORDER
+        painter.setPen(QPen(color, max(1.0, 2 / zoom) if color != theme.NODE_BORDER else 0))
+        painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        painter.drawRect(rect)
+
+    def _compact_title(self, pixels):
+        """(font, band height, elided title) for a title `pixels` high, made once per
+        size and title (panning repaints every node)."""
+        key = (pixels, self.node.title)
+        if getattr(self, "_compact", (None,))[0] != key:
+            font = QFont()
+            font.setPixelSize(pixels)
+            font.setBold(True)
+            metrics = QFontMetricsF(font)
+            title = metrics.elidedText(self.node.title, Qt.TextElideMode.ElideRight,
+                                       layout.NODE_WIDTH - 8)
+            self._compact = (key, (font, metrics.height() + 4, title))
+        return self._compact[1]
 
     def _header_marks(self):
         """(text, color) of the marks left of the op's name, right to left: stale or a

@@ -1,0 +1,77 @@
+"""Level of detail: zoomed out, nodes are drawn compact (a title readable on screen,
+one image per array, no ports or small text); zoomed in, in full. Only what is
+painted changes: nothing is run again."""
+import math
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from gradviz.core.examples import example_path
+from gradviz.gui import layout
+
+
+def wheel(view, notches):
+    """Real wheel events over the viewport's centre (negative: zoom out)."""
+    anchor = view.viewport().rect().center()
+    for _ in range(abs(notches)):
+        event = QWheelEvent(QPointF(anchor), QPointF(view.viewport().mapToGlobal(anchor)),
+                            QPoint(0, 0), QPoint(0, 120 if notches > 0 else -120),
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(view.viewport(), event)
+
+
+def on_screen_title_px(window, node_id):
+    item, zoom = window.scene.nodes[node_id], window.view.zoom()
+    font, _, title = item._compact_title(max(13, math.ceil(layout.TITLE_MIN_PX / zoom)))
+    return font.pixelSize() * zoom, title
+
+
+def test_zooming_out_draws_nodes_compact_and_zooming_in_restores_them(window, qtbot):
+    view, scene = window.view, window.scene
+    view.zoom_100()
+    result, runs = window.last_result, []
+    window.runner.finished.connect(runs.append)
+    x = scene.nodes["x"]
+    assert scene.detail and x.title.isVisible() and x.body.isVisible()
+    while view.zoom() >= layout.DETAIL_ZOOM:
+        wheel(view, -1)
+    assert not scene.detail
+    assert not x.title.isVisible() and not x.inputs.get("a", x.output).isVisible()
+    assert not x.body.isVisible()
+    assert all(not e.badge.isVisible() for e in scene.edges.values())
+    px, title = on_screen_title_px(window, "x")
+    assert px >= layout.TITLE_MIN_PX and title == "x"
+    # the compact node still shows its arrays: its pixels are not all one color
+    image = view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    spot = view.mapFromScene(x.mapToScene(QPointF(layout.NODE_WIDTH / 4,
+                                                  x.body_top() + 30)))
+    colors = {image.pixel(spot.x() + dx, spot.y() + dy) for dx in range(-3, 4)
+              for dy in range(-3, 4)}
+    assert len(colors) > 1
+    while view.zoom() < 1.0:
+        wheel(view, 1)
+    assert scene.detail and x.title.isVisible() and x.body.isVisible()
+    assert any(e.badge.isVisible() for e in scene.edges.values())
+    assert window.last_result is result and runs == []   # nothing was run again
+
+
+def test_every_title_of_cnn_is_readable_at_fit_all(make_window, qtbot):
+    window = make_window(str(example_path("cnn")))
+    window.resize(1400, 900)
+    QTest.keyClick(window.view, Qt.Key.Key_F)   # Fit All
+    assert window.view.zoom() < layout.DETAIL_ZOOM and not window.scene.detail
+    for node_id, item in window.scene.nodes.items():
+        px, title = on_screen_title_px(window, node_id)
+        assert px >= layout.TITLE_MIN_PX
+        assert title == item.node.title   # not elided
+
+
+def test_a_node_added_while_zoomed_out_is_compact_too(window, qtbot):
+    window.view.zoom_by(0.3)
+    assert not window.scene.detail
+    node_id = window.add_op("relu", window.view.mapToScene(window.view.viewport().rect().center()))
+    assert not window.scene.nodes[node_id].detail
+    assert not window.scene.nodes[node_id].title.isVisible()
