@@ -3,10 +3,13 @@ editor's Train dock runs the same core `Trainer`)."""
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
 
 from .core.devices import device_names
+from .core.errors import GradvizError
 from .core.fileformat import load, save
 from .core.optim import MAX_STEPS, OPTIMIZERS
 from .core.train import train
@@ -30,7 +33,8 @@ def _parser():
     p.add_argument("--device", default="cpu", help=f"{device_names()} (default cpu)")
     p.add_argument("-o", "--output", help="write the trained graph to this .gradviz file")
     p.add_argument("--json", action="store_true",
-                   help='print {"loss": [...], "steps": N, "seconds": s} instead')
+                   help='print {"loss": [...], "final_loss": x, "steps": N, "seconds": s, '
+                        '"stopped": null or why} instead')
     return p
 
 
@@ -74,14 +78,18 @@ class Progress:
 def train_command(argv):
     args = _parser().parse_args(argv)
     graph = load(args.file)
+    if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
+        raise GradvizError(f"cannot write {args.output}: its folder does not exist")
     steps = args.steps or graph.training.steps
     progress = None if args.json else Progress(steps, sys.stdout)
     result = train(graph, steps=steps, optimizer=args.optimizer, lr=args.lr,
                    device=args.device, callback=progress)
     if args.json:
         loss = ", ".join(map(number, result.loss))
-        sys.stdout.write(f'{{"loss": [{loss}], "steps": {result.steps}, '
-                         f'"seconds": {result.seconds:.6f}}}\n')
+        stopped = json.dumps(result.stopped)
+        sys.stdout.write(f'{{"loss": [{loss}], "final_loss": {number(result.final_loss)}, '
+                         f'"steps": {result.steps}, "seconds": {result.seconds:.6f}, '
+                         f'"stopped": {stopped}}}\n')
     else:
         progress.close()
         settings = graph.training.replace(optimizer=args.optimizer, lr=args.lr)
@@ -89,4 +97,7 @@ def train_command(argv):
               f"{settings.describe()}: loss {result.loss[0]:.6g} -> {result.final_loss:.6g}")
     if args.output:
         save(graph, args.output)
+    if result.stopped:
+        print(f"gradviz: warning: {result.stopped}", file=sys.stderr)
+        return 1
     return 0

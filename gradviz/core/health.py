@@ -28,6 +28,11 @@ class Flag(NamedTuple):
 def health(result, ops, thresholds=None):
     """{node: [Flag, ...]} for the nodes of `result` with something to flag. `ops`
     maps node ids to op names (the graph's)."""
+    with result.device.errstate():   # sums over NaN and ±Inf are what it looks for
+        return _health(result, ops, thresholds)
+
+
+def _health(result, ops, thresholds):
     limits = {**THRESHOLDS, **(thresholds or {})}
     device = result.device
     xp, host = device.xp, device.to_host

@@ -46,8 +46,8 @@ class Trainer:
         self._engine = Engine()
         self._run_args = dict(device=self.device, target=target, memory_budget=memory_budget)
         first = self._engine.run(graph, **self._run_args)
-        reached = [k for k in self.trainable if first.affects_target(k)]
-        if not reached:
+        self.reached = [k for k in self.trainable if first.affects_target(k)]
+        if not self.reached:
             raise GraphError(f"the target {first.target!r} does not depend on any trainable "
                              f"input ({', '.join(self.trainable)}): its gradient cannot "
                              f"train them")
@@ -63,13 +63,15 @@ class Trainer:
         for k in self.trainable:
             self.history.grad_norms.setdefault(k, [math.nan] * len(self.history))
         self.last: RunResult = first    # the run at the current values
+        self.diverged = None            # why training stopped by itself, once it has
 
     @property
     def steps(self):
         return len(self.history)
 
     def step(self) -> float:
-        """One optimizer step; returns the loss before it."""
+        """One optimizer step; returns the loss before it. A loss that is NaN or
+        infinite ends training (`diverged` says so): no step is taken from it."""
         if self.graph.revision != self.revision:
             raise GraphError("the graph changed since training started: start again")
         result = self.result()
@@ -80,8 +82,13 @@ class Trainer:
             for k, g in grads.items():
                 norm = 0.0 if g is None else math.sqrt(float(xp.sum(g * g)))
                 self.history.grad_norms[k].append(norm)
-            self.values = self.optimizer.step(xp, self.values, grads)
+            if math.isfinite(loss):
+                self.values = self.optimizer.step(xp, self.values, grads)
         self.history.loss.append(loss)
+        if not math.isfinite(loss):
+            self.diverged = (f"the loss became {loss} at step {self.steps}; training "
+                             f"stopped (a smaller learning rate may help)")
+            return loss
         self.last = None
         return loss
 
@@ -89,7 +96,7 @@ class Trainer:
         """Take `steps` steps; `callback(step, loss)` after each; `stop()` returning
         true ends early."""
         for _ in range(steps):
-            if stop is not None and stop():
+            if self.diverged or (stop is not None and stop()):
                 break
             loss = self.step()
             if callback is not None:
@@ -116,6 +123,7 @@ class TrainResult:
     steps: int
     seconds: float
     run: RunResult        # the graph run at the trained values
+    stopped: str | None = None   # why it stopped early (a NaN or infinite loss)
 
     @property
     def final_loss(self):
@@ -139,4 +147,4 @@ def train(graph, steps=None, optimizer=None, lr=None, device="cpu", callback=Non
         graph.set_params(node_id, params)
     final = Engine().run(graph, device=device, target=target, memory_budget=memory_budget)
     return TrainResult(trainer.history.loss, trainer.history.grad_norms, trainer.steps,
-                       time.perf_counter() - started, final)
+                       time.perf_counter() - started, final, trainer.diverged)

@@ -51,10 +51,11 @@ def to_rgb(array, low, high, table) -> np.ndarray:
     """uint8 (..., 3) colors of `array` between levels low..high (clipped), with NaN and
     ±Inf in their own colors."""
     a = np.asarray(array, dtype=np.float64)
-    span = high - low if high > low else 1.0
+    # In halves: high - low overflows to inf for limits near ±1.8e308.
+    half_span = high / 2 - low / 2 if high > low else 0.5
     finite = np.isfinite(a)
     clean = a if finite.all() else np.where(finite, a, low)
-    index = np.clip((clean - low) * (255 / span) + 0.5, 0, 255).astype(np.intp)
+    index = np.clip((clean / 2 - low / 2) * (255 / half_span) + 0.5, 0, 255).astype(np.intp)
     rgb = table[index]
     if clean is not a:   # NaN and ±Inf get their own colors
         rgb[np.isnan(a)] = NAN

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel,
                                QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
@@ -54,8 +54,9 @@ class TrainPanel(QWidget):
             button.setDefaultAction(action)
             buttons.addWidget(button)
         buttons.addStretch(1)
-        self.status = QLabel("Mark inputs trainable (Properties), then Train.")
+        self.status = QLabel()
         self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setToolTip("Plot the loss and gradient norms on a log scale "
                                   "(values ≤ 0 are left out)")
@@ -65,14 +66,14 @@ class TrainPanel(QWidget):
                                               connect="finite")
         self._shown = None   # (history, names) last shown
         self.norm_plot = self._plot("gradient norm")
-        self.norm_plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        self.norm_plot.addLegend(offset=(-5, 5), labelTextSize="8pt",
+                                 brush=pg.mkBrush(17, 18, 20, 200))
         self.norm_curves = {}
         left = QVBoxLayout()
         left.addLayout(form)
         left.addLayout(buttons)
-        left.addWidget(self.status)
         left.addWidget(self.log_scale)
-        left.addStretch(1)
+        left.addWidget(self.status, 1)   # last: a longer status moves no button
         layout = QHBoxLayout(self)
         layout.addLayout(left)
         layout.addWidget(self.loss_plot, 2)
@@ -124,7 +125,8 @@ class TrainPanel(QWidget):
         self._shown = history, names
         steps = len(history)
         x = np.arange(1, steps + 1)
-        self.loss_curve.setData(x, _plottable(history.loss[:steps], self.log_scale))
+        self.loss_curve.setData(x, _plottable(history.loss[:steps], self.log_scale),
+                                symbol="o" if steps == 1 else None, symbolSize=5)
         for key in [k for k in self.norm_curves if k not in history.grad_norms]:
             self.norm_plot.removeItem(self.norm_curves.pop(key))
         for i, (key, norms) in enumerate(history.grad_norms.items()):
@@ -142,6 +144,8 @@ class TrainPanel(QWidget):
         for curve in self.norm_curves.values():
             self.norm_plot.removeItem(curve)
         self.norm_curves = {}
+        for plot in (self.loss_plot, self.norm_plot):
+            plot.enableAutoRange()   # the next curves are framed from scratch
 
     def show_status(self, text, error=False):
         self.status.setText(text)

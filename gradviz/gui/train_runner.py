@@ -59,7 +59,8 @@ class TrainRunner(QObject):
                         break
                     trainer.step()
                     now = time.monotonic()
-                    if now - shown >= period or done == steps:
+                    last = done == steps or trainer.diverged is not None
+                    if now - shown >= period or last:
                         shown = now
                         self._publish(trainer, prepare)
                         self._drawn.wait(FRAME_WAIT)
@@ -67,6 +68,8 @@ class TrainRunner(QObject):
                         period = max(1 / FRAME_RATE, drawing / (1 - TRAIN_SHARE))
                     else:
                         time.sleep(0)   # gives the GIL up: the window stays responsive
+                    if last:
+                        break
             except Exception as e:   # reported on the training, shown by the window
                 error = e
             self._done.emit(job, error)

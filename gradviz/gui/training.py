@@ -43,6 +43,8 @@ class Training:
         self._train_revision = None    # the graph revision the session left
         self._plotted_at = 0.0
         self._frame_unpainted = False
+        self._committed_steps = 0      # the session's steps already in the graph
+        self._steps_in_undo = 0        # steps in the session's last undo step
         # F9 trains, and pauses while training runs: only one of the two is enabled.
         self.act_train = self._train_action("Train", "Train", "F9", self.train,
                                             "Train the trainable inputs")
@@ -101,6 +103,8 @@ class Training:
             self._train_session = ("train", next(_sessions))
             self._train_before = {k: graph.nodes[k].params for k in trainable_inputs(graph)}
             self.train_panel.clear_history()
+        if going_on is None:
+            self._committed_steps = 0
         self.trainer = trainer
         self.train_dock.raise_()
         self.train_runner.start(trainer, steps or graph.training.steps, self._frame_prepare())
@@ -142,6 +146,7 @@ class Training:
         self.inspector.set_result(result)
         if time.monotonic() - self._plotted_at >= PLOT_INTERVAL:
             self._show_history()
+            self.train_panel.show_status(self._training_status())
         if self.view.isVisible():
             self._frame_unpainted = True   # training waits for the paint: see TrainRunner
         else:
@@ -154,9 +159,10 @@ class Training:
 
     def _on_train_finished(self, error):
         self._commit_training()
-        if error is not None:
-            self.train_panel.show_status(f"Training stopped: {error}", error=True)
-            self.show_message(f"Training stopped: {error}")
+        why = error if error is not None else self.trainer.diverged
+        if why is not None:
+            self.train_panel.show_status(f"Training stopped: {why}", error=True)
+            self.show_message(f"Training stopped: {why}")
 
     def _commit_training(self):
         """The trained values into the graph: one undo step for the session."""
@@ -164,8 +170,16 @@ class Training:
         self._show_history()
         changes = trainer.trained_params()
         if changes:
-            self.document.set_inputs(changes, f"Train {trainer.steps} steps",
+            # Steps join the undo step before only if it is this session's last one.
+            stack = self.document.undo_stack
+            top = stack.command(stack.index() - 1) if stack.index() else None
+            joins = getattr(top, "merge_key", None) == self._train_session
+            self._steps_in_undo = (self._steps_in_undo if joins else 0) + \
+                trainer.steps - self._committed_steps
+            steps = self._steps_in_undo
+            self.document.set_inputs(changes, f"Train {steps:,} step{'s' * (steps != 1)}",
                                      merge_key=self._train_session)
+        self._committed_steps = trainer.steps
         self._train_revision = self.document.graph.revision
         self.schedule_run()   # the graph as it now is, instead of the trainer's frames
         self._refresh_training()
@@ -184,14 +198,28 @@ class Training:
         self.act_pause.setEnabled(running)
         self.act_train_step.setEnabled(not running)
         self.act_train_reset.setEnabled(bool(self._train_before))
-        trainer = self.trainer
-        if running:
-            self.train_panel.show_status(f"Training with {trainer.settings.describe()}…")
-        elif trainer is not None and trainer.steps:
-            loss = trainer.history.loss[-1]
-            note = "" if self._train_revision == self.document.graph.revision else \
-                " The graph changed since: Train starts a new session."
-            self.train_panel.show_status(f"{trainer.steps} steps; last loss {loss:.6g}.{note}")
+        self.train_panel.show_status(self._training_status())
+
+    def _training_status(self):
+        trainer, graph = self.trainer, self.document.graph
+        if trainer is None or not trainer.steps:
+            count = len(trainable_inputs(graph))
+            if not count:
+                return "Mark inputs trainable (Properties), then Train."
+            return f"{count} trainable input{'s' * (count > 1)}: Train (F9) to start."
+        loss = trainer.history.loss[-1]
+        text = f"step {trainer.steps:,}, loss {loss:.6g}"
+        if self.train_runner.running:
+            text = f"Training with {trainer.settings.describe()}: {text}"
+        elif self._train_revision != graph.revision:
+            text += ". The graph changed since: Train starts a new session"
+        left_out = [graph.nodes[k].title for k in trainer.trainable
+                    if k in graph.nodes and k not in trainer.reached]
+        if left_out:
+            text += (f". Not trained (they do not reach the target): "
+                     f"{', '.join(left_out)}")
+        return text + "."
+
 
     def show_training_settings(self):
         """After an edit, undo or redo: the document's settings and the state."""
@@ -202,5 +230,4 @@ class Training:
         """Another document: its training starts from nothing."""
         self.trainer, self._train_before, self._train_revision = None, {}, None
         self.train_panel.clear_history()
-        self.train_panel.show_status("Mark inputs trainable (Properties), then Train.")
         self.show_training_settings()

@@ -1,6 +1,7 @@
 """The instruments that test a gradient: the check against central differences, the
 perturbation probe, health flags and the comparison of two settings."""
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -190,3 +191,14 @@ def test_the_check_agrees_on_random_graphs_with_fan_out_and_broadcasting(seed):
     from tests.core.test_trace import random_graph
     report = check_gradients(random_graph(seed))
     assert report and all(c.ok for c in report.values())
+
+
+def test_health_of_a_run_holding_nan_and_both_infinities_warns_nothing():
+    g = gradviz.Graph()
+    g.add("input", id="x", value=[np.inf, -np.inf, 1.0])
+    g.set_target(g.add("sum", g.add("mul", "x", "x")))
+    result = g.run()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        flags = health(result, {n: node.op for n, node in g.nodes.items()})
+    assert [f.reason for f in flags["x"]] == ["2 ±Inf in the value", "2 ±Inf in the gradient"]

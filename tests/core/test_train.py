@@ -271,8 +271,9 @@ def test_cli_json_matches_the_api():
                        "sgd", "--lr", "0.2", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["steps"] == 7 and report["seconds"] > 0
-    assert report["loss"] == train(mlp(), steps=7, optimizer="sgd", lr=0.2).loss
+    assert report["steps"] == 7 and report["seconds"] > 0 and report["stopped"] is None
+    api = train(mlp(), steps=7, optimizer="sgd", lr=0.2)
+    assert report["loss"] == api.loss and report["final_loss"] == api.final_loss
 
 
 @pytest.mark.parametrize("make_args, message", [
@@ -348,3 +349,26 @@ def test_the_playground_learns_the_moons_with_its_shipped_settings():
     rows = np.rint((high - points[:, 1]) / (high - low) * (res - 1)).astype(int)
     said = run.value("boundary")[rows, cols] > 0
     assert (said == (labels == 1)).mean() >= 0.97
+
+
+def test_a_loss_that_becomes_nan_stops_training_and_says_so(tmp_path):
+    g = mlp()
+    result = train(g, steps=200, optimizer="sgd", lr=1e6)
+    assert result.steps < 200 and not math.isfinite(result.loss[-1])
+    assert all(math.isfinite(x) for x in result.loss[:-1])
+    assert result.stopped.startswith(f"the loss became {result.loss[-1]} at step "
+                                     f"{result.steps}; training stopped")
+    path = tmp_path / "mlp.gradviz"
+    gradviz.save(mlp(), path)
+    done = gradviz_cli("train", str(path), "--optimizer", "sgd", "--lr", "1e6",
+                       "--steps", "200", "--json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report["steps"] == result.steps and report["stopped"] == result.stopped
+    assert done.stderr == f"gradviz: warning: {result.stopped}\n"
+
+
+def test_cli_refuses_an_output_folder_that_does_not_exist_before_training(tmp_path):
+    done = gradviz_cli("train", str(example_path("mlp")), "--steps", "1000000",
+                       "-o", str(tmp_path / "no" / "such" / "out.gradviz"))
+    assert done.returncode == 2 and "its folder does not exist" in done.stderr

@@ -60,6 +60,16 @@ def test_non_finite_values_get_their_own_colors():
     assert not table_colors & {colors.NAN, colors.POS_INF, colors.NEG_INF}
 
 
+def test_limits_near_the_largest_float_do_not_overflow():
+    """Training that diverges reaches values of 1e308: high - low is then inf."""
+    table = colors.lut(colors.DIVERGING)
+    big = np.finfo(np.float64).max
+    limit = colors.symmetric_limit(big)
+    rgb = colors.to_rgb(np.array([big, -big, 0.0, 1e307]), -limit, limit, table)
+    np.testing.assert_array_equal(rgb[:3], table[[255, 0, 128]])
+    np.testing.assert_array_equal(rgb[3], table[int(127.5 * (1 + 1e307 / limit) + 0.5)])
+
+
 def test_constant_array_does_not_divide_by_zero():
     table = colors.lut(colors.DIVERGING)
     rgb = colors.to_rgb(np.ones((2, 2)), 1.0, 1.0, table)

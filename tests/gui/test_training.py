@@ -85,7 +85,7 @@ def test_pause_stops_at_once_and_keeps_what_was_trained(make_window, qtbot):
     assert not window.train_runner.running   # acted at once: no waiting for the steps
     steps = window.trainer.steps
     assert 0 < steps < 1_000_000
-    assert window.act_undo.text() == f"Undo Train {steps} steps"
+    assert window.act_undo.text() == f"Undo Train {steps:,} steps"
     assert curve_points(window) == steps
     trained = window.trainer.trained_params()
     for k in WEIGHTS:
@@ -212,3 +212,41 @@ def test_running_or_checking_during_training_pauses_it_first(make_window, qtbot)
                     timeout=30000)
     window.act_check.trigger()   # the gradient check works on the graph: training stops
     assert not window.train_runner.running
+
+
+def set_dock_field(window, name, text):
+    field = window.train_panel.fields[name]
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, text)
+    QTest.keyClick(field, Qt.Key.Key_Return)
+
+
+def test_each_undo_step_names_the_steps_it_holds(make_window, qtbot):
+    """Steps before a settings change and after it are two undo steps, each named
+    after its own steps."""
+    window = mlp_window(make_window, qtbot, steps=3)
+    with qtbot.waitSignal(window.train_runner.finished, timeout=30000):
+        click(window, window.act_train)
+    set_dock_field(window, "lr", "0.05")
+    with qtbot.waitSignal(window.train_runner.finished, timeout=30000):
+        click(window, window.act_train_step)
+    stack = window.document.undo_stack
+    assert [stack.text(i) for i in range(stack.count())][-3:] == [
+        "Train 3 steps", "Training: Adam, lr 0.05, betas 0.9, 0.999, eps 1e-08", "Train 1 step"]
+    assert curve_points(window) == 4   # one session: the curve goes on
+    assert "step 4, loss " in window.train_panel.status.text()
+
+
+def test_a_loss_that_becomes_nan_stops_training_with_a_message(make_window, qtbot):
+    window = mlp_window(make_window, qtbot, steps=1000)
+    window.train_panel.optimizer.setFocus()
+    window.document.set_training(window.document.graph.training.replace(
+        optimizer="sgd", lr=1e6))
+    with qtbot.waitSignal(window.train_runner.finished, timeout=30000):
+        click(window, window.act_train)
+    steps = window.trainer.steps
+    assert steps < 1000
+    assert window.train_panel.status.text().startswith(
+        f"Training stopped: the loss became nan at step {steps}")
+    assert window.act_undo.text() == f"Undo Train {steps} steps"

@@ -326,6 +326,8 @@ class NodeItem(QGraphicsItem):
         painter.setPen(theme.TEXT)
         painter.drawText(QRectF(4, 0, layout.NODE_WIDTH - 8, band),
                          Qt.AlignmentFlag.AlignVCenter, title)
+        if self.node.params.get("trainable"):   # the header's "trainable" mark, as a bar
+            painter.fillRect(QRectF(0, band, layout.NODE_WIDTH, 4 / zoom), theme.TRAINABLE)
         if self.body is not None and not self.error:
             painter.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
             for _, heatmap in getattr(self.body, "maps", []):
