@@ -207,6 +207,8 @@ class GraphScene(QGraphicsScene):
     def set_stale(self, stale):
         """Mark what the last run painted as not of the current graph (dimmed, a mark
         on each node and in the legend), or as current again."""
+        if stale == self.stale:   # every run says "current": most often nothing changes
+            return
         self.stale = stale
         for item in self.nodes.values():
             item.set_stale(stale)

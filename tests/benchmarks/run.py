@@ -12,6 +12,7 @@ import numpy as np
 
 import gradviz
 from gradviz.core.engine import Engine
+from tests.benchmarks.scale import rows as scale_rows
 from tests.benchmarks.training import STEPS, display_rate, gradviz_steps, torch_steps
 
 
@@ -372,6 +373,14 @@ def main():
     frames, steps = display_rate()
     print(f"\nLive training of playground in the editor: {frames:.1f} display updates per "
           f"second, {steps:,.0f} steps per second\n")
+    print("## The canvas at scale (64x64 arrays; medians; resident memory of the process)\n")
+    print("| graph | nodes | open | repaint while panning at Fit All | at 100 % | "
+          "edit → run → repaint | memory |")
+    print("|---|---|---|---|---|---|---|")
+    for name, nodes, opened, fit, full, edit, memory in scale_rows():
+        print(f"| {name} | {nodes} | {opened:.2f} s | {fit * 1e3:.0f} ms | "
+              f"{full * 1e3:.0f} ms | {edit * 1e3:.0f} ms | {memory:.0f} MiB |")
+    print()
     chain = bench_chain()
     print("## 1000-node chain of 4x3 mul/add, a fresh leaf per node (per node)\n")
     print(f"gradviz: {chain[0]:.1f} µs per node")

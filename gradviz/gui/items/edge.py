@@ -26,6 +26,7 @@ class EdgeItem(QGraphicsPathItem):
         self.stale = False
         self.detail = True        # False: zoomed out, the badge is left out
         self.has_badge = False
+        self._pending = None      # the badge's next preview, while zoomed out
         self.badge = Heatmap(self)
         self.badge.setVisible(False)
         self.badge.setZValue(1)
@@ -62,18 +63,31 @@ class EdgeItem(QGraphicsPathItem):
         super().hoverEnterEvent(event)
 
     def set_badge(self, preview, low, high, table):
+        """Show what the edge carries; zoomed out (no badges drawn), only once the
+        canvas is zoomed in again."""
         self.has_badge = preview is not None and preview.data.size > 0
-        if self.has_badge:
-            self.badge.set_preview(preview, low, high, table, layout.BADGE, layout.BADGE)
-        self.badge.setVisible(self.has_badge and self.detail)
+        self._pending = (preview, low, high, table) if self.has_badge else None
+        if self.detail:
+            self._show_badge()
+        else:
+            self.badge.setVisible(False)
+
+    def _show_badge(self):
+        if self._pending is not None:
+            self.badge.set_preview(*self._pending, layout.BADGE, layout.BADGE)
+            self._pending = None
+        self.badge.setVisible(self.has_badge)
         self._place_badge()
 
     def set_detail(self, detail):
+        """Zoomed out: no badge, and the edge kept as a pixmap (see NodeItem)."""
         self.detail = detail
         self.setCacheMode(QGraphicsItem.CacheMode.NoCache if detail
                           else QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.badge.setVisible(self.has_badge and detail)
-        self._place_badge()
+        if detail:
+            self._show_badge()
+        else:
+            self.badge.setVisible(False)
 
     def shape(self):
         stroker = QPainterPathStroker()
