@@ -156,10 +156,10 @@ class Document(QObject):
         parts += [commands.RemoveNode(self.graph, n) for n in node_ids]
         self.push(*parts, text=parts[0].text if len(parts) == 1 else f"Delete {what}")
 
-    def move(self, moves):
+    def move(self, moves, text=None):
         moves = {n: (old, new) for n, (old, new) in moves.items() if old != new}
         if moves:
-            self.push(commands.Move(self.graph, moves))
+            self.push(commands.Move(self.graph, moves), text=text)
 
     def nudge(self, node_ids, dx, dy):
         """Move nodes by (dx, dy); nudges of the same nodes in a row are one undo step."""

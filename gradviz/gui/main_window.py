@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QLabel,
                                QWidget)
 
 from ..core import formula
+from ..core.arrange import arrange
 from ..core.devices import DEVICE_KINDS
 from ..core.errors import GradvizError
 from ..core.examples import example_names
@@ -203,6 +204,9 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         self.act_add = a("&Add Node…", lambda: self.show_quick_add(self.view.cursor_scene_pos()),
                          tip="Search the ops (Tab on the canvas)")
         self.act_fit = a("&Fit All", self.view.fit_all, ["Home", "F"])
+        self.act_arrange = a("&Arrange", self.arrange, ["Ctrl+Shift+A"],
+                             "Lay the graph out left to right by dependency (the selected "
+                             "nodes only, when there is a selection)")
         self.act_zoom_100 = a("Zoom to &100%", self.view.zoom_100, ["Ctrl+0"])
         self.act_minimap = a("&Minimap", self._toggle_minimap, ["M"],
                              tip="A bird's-eye view of the graph; click it to go there")
@@ -294,6 +298,8 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         view.addSeparator()
         view.addActions([self.act_fit, self.act_zoom_100, self.act_zoom_in, self.act_zoom_out,
                          self.act_minimap])
+        view.addSeparator()
+        view.addAction(self.act_arrange)
         run = bar.addMenu("&Run")
         run.addActions([self.act_run, self.act_auto, self.act_target_here])
         run.addSeparator()
@@ -428,6 +434,26 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
             return
         self.select([node_id])
 
+    def arrange(self):
+        """View ▸ Arrange: the selection, or the whole graph, laid out in layers (one
+        undo step); the selection keeps its top-left corner."""
+        graph = self.document.graph
+        ids = self.scene.selected_node_ids() or list(graph.nodes)
+        if len(ids) < 2:
+            self.show_message("Arrange needs two nodes or more")
+            return
+        origin = (min(graph.nodes[n].pos[0] for n in ids),
+                  min(graph.nodes[n].pos[1] for n in ids))
+        positions = arrange(graph, ids, self._node_sizes(ids), origin)
+        self.document.move({n: (graph.nodes[n].pos, p) for n, p in positions.items()},
+                           text=f"Arrange {len(ids)} nodes")
+        if len(ids) == len(graph.nodes):
+            self.view.fit_all()
+
+    def _node_sizes(self, ids):
+        return {n: (layout.NODE_WIDTH, self.scene.nodes[n].boundingRect().height() - 4)
+                for n in ids}
+
     def delete_selection(self):
         self.document.delete(self.scene.selected_node_ids(), self.scene.selected_edges())
 
@@ -556,6 +582,11 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         item.setToolTip(reason if available else f"Unavailable: {reason}")
 
     def _on_replaced(self):
+        graph = self.document.graph
+        if len(graph.nodes) > 1 and len({n.pos for n in graph.nodes.values()}) == 1:
+            # Built in code or written without positions: laid out, as part of opening.
+            for node_id, pos in arrange(graph, sizes=self._node_sizes(graph.nodes)).items():
+                graph.set_pos(node_id, pos)
         self.last_result = self.last_error = None
         self.forget_training()
         self.inspector.set_result(None)
