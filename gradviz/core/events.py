@@ -30,6 +30,10 @@ class NodeMoved(NodeEvent):
     pass
 
 
+class NodeCollapsed(NodeEvent):
+    pass
+
+
 @dataclass(frozen=True)
 class EdgeEvent:
     edge: object

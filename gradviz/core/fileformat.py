@@ -26,7 +26,7 @@ SUFFIX = ".gradviz"
 _TOP_KEYS = ("format", "version", "dtype", "target", "description", "training", "nodes",
              "edges")
 DEFAULT_TRAINING = TrainSettings()
-_NODE_KEYS = ("id", "op", "label", "pos", "params")
+_NODE_KEYS = ("id", "op", "label", "pos", "collapsed", "params")
 _EDGE_KEYS = ("from", "to", "port")
 
 
@@ -41,6 +41,9 @@ def to_dict(graph: Graph, folder=None) -> dict:
         if node.label:
             entry["label"] = node.label
         entry["pos"] = [node.pos[0], node.pos[1]]
+        if node.collapsed:   # format 1.1
+            entry["collapsed"] = True
+            version = max(version, (1, 1))
         params = {k: v for k, v in node.params.items() if _written(spec.param_index[k], v)}
         kinds = {k: spec.param_index[k].kind for k in params}
         if folder is not None:
@@ -329,6 +332,8 @@ def _load_node(graph, entry, where, lenient, budget):
                                 for v in pos):   # NaN fails the comparison too
         raise GraphFileError(f"{where}.pos: expected [x, y], two numbers from "
                              f"-{MAX_COORDINATE:g} to {MAX_COORDINATE:g}")
+    collapsed = expect(entry.get("collapsed", False), (bool,), f"{where}.collapsed",
+                       "true or false")
     spec = OPS[op]
     raw = expect(entry.get("params", {}), (dict,), f"{where}.params", "an object")
     params = {}
@@ -340,6 +345,8 @@ def _load_node(graph, entry, where, lenient, budget):
             raise GraphFileError(f"{where}.params: {op} has no param {key!r}")
         params[key] = param.kind.decode(value, f"{where}.params.{key}", budget)
     try:
-        graph.add_node(graph.make_node(op, node_id, label, pos, params))
+        node = graph.make_node(op, node_id, label, pos, params)
+        node.collapsed = collapsed
+        graph.add_node(node)
     except GraphError as e:
         raise GraphFileError(f"{where}: {e}") from None

@@ -44,6 +44,7 @@ class Node:
     pos: tuple = (0.0, 0.0)
     # A process-wide unique number, renewed on every param change: the engine's cache key.
     rev: int = field(default_factory=lambda: next(_revisions))
+    collapsed: bool = False   # shown as its header alone
 
     @property
     def title(self):
@@ -336,6 +337,14 @@ class Graph:
         self._emit(events.NodeMoved(node))
         return old
 
+    def set_collapsed(self, node_id, collapsed) -> bool:
+        """Show the node as its header alone, or whole (no run changes: the revision
+        stays)."""
+        node = self.node(node_id)
+        old, node.collapsed = node.collapsed, bool(collapsed)
+        self._emit(events.NodeCollapsed(node))
+        return old
+
     def set_target(self, node_id):
         if node_id is not None:
             self.node(node_id)
@@ -393,7 +402,7 @@ class Graph:
         other = Graph()
         for node in self.nodes.values():
             other.nodes[node.id] = Node(node.id, node.op, dict(node.params), node.label,
-                                        node.pos, node.rev)
+                                        node.pos, node.rev, node.collapsed)
         for edge in self._in.values():
             other._in[(edge.dst, edge.port)] = edge
             other._out.setdefault(edge.src, []).append(edge)

@@ -191,6 +191,16 @@ class Document(QObject):
         if dtype != self.graph.dtype:
             self.push(commands.Change(f"Run in {dtype}", self.graph.set_dtype, dtype))
 
+    def set_collapsed(self, node_ids, collapsed):
+        """Collapse the nodes to their headers, or expand them: one undo step."""
+        node_ids = [n for n in node_ids if self.graph.nodes[n].collapsed != collapsed]
+        if node_ids:
+            verb = "Collapse" if collapsed else "Expand"
+            names = ", ".join(self.graph.nodes[n].title for n in node_ids[:3])
+            text = f"{verb} {names}" + ("…" if len(node_ids) > 3 else "")
+            self.push(*(commands.Change(text, self.graph.set_collapsed, n, collapsed)
+                        for n in node_ids), text=text)
+
     def set_training(self, settings):
         if settings != self.graph.training:
             self.push(commands.Change(f"Training: {settings.describe()}",

@@ -204,6 +204,8 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         self.act_add = a("&Add Node…", lambda: self.show_quick_add(self.view.cursor_scene_pos()),
                          tip="Search the ops (Tab on the canvas)")
         self.act_fit = a("&Fit All", self.view.fit_all, ["Home", "F"])
+        self.act_collapse = a("&Collapse or Expand", self.toggle_collapsed, ["H"],
+                              "Show the selected nodes as their headers alone, or whole")
         self.act_arrange = a("&Arrange", self.arrange, ["Ctrl+Shift+A"],
                              "Lay the graph out left to right by dependency (the selected "
                              "nodes only, when there is a selection)")
@@ -299,7 +301,7 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         view.addActions([self.act_fit, self.act_zoom_100, self.act_zoom_in, self.act_zoom_out,
                          self.act_minimap])
         view.addSeparator()
-        view.addAction(self.act_arrange)
+        view.addActions([self.act_arrange, self.act_collapse])
         run = bar.addMenu("&Run")
         run.addActions([self.act_run, self.act_auto, self.act_target_here])
         run.addSeparator()
@@ -434,6 +436,15 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
             return
         self.select([node_id])
 
+    def toggle_collapsed(self):
+        """H: collapse the selected nodes, or expand them if all are collapsed."""
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            self.show_message("Select nodes to collapse or expand (H)")
+            return
+        graph = self.document.graph
+        self.document.set_collapsed(ids, not all(graph.nodes[n].collapsed for n in ids))
+
     def arrange(self):
         """View ▸ Arrange: the selection, or the whole graph, laid out in layers (one
         undo step); the selection keeps its top-left corner."""
@@ -530,6 +541,7 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
             menu.addAction(self.act_target_here)
             menu.addAction(self.act_probe)
             menu.addAction("Rename", item.title.start_editing)
+            menu.addAction(self.act_collapse)
             menu.addActions([self.act_duplicate, self.act_copy, self.act_delete])
         elif isinstance(item, EdgeItem):
             menu.addAction("Disconnect", self.delete_selection)

@@ -52,6 +52,7 @@ class GraphScene(QGraphicsScene):
             events.EdgeAdded: lambda e: self._add_edge(e.edge),
             events.EdgeRemoved: lambda e: self._remove_edge(e.edge),
             events.NodeMoved: lambda e: self.nodes[e.node.id].setPos(*e.node.pos),
+            events.NodeCollapsed: self._on_collapsed,
             events.ParamsChanged: lambda e: self.nodes[e.node.id].refresh(),
             events.LabelChanged: lambda e: self.nodes[e.node.id].refresh(),
             events.TargetChanged: lambda e: self.mark_target(),
@@ -110,6 +111,11 @@ class GraphScene(QGraphicsScene):
     def _remove_edge(self, edge):
         self.removeItem(self.edges.pop((edge.dst, edge.port)))
         self.nodes[edge.dst].refresh()
+
+    def _on_collapsed(self, event):
+        item = self.nodes[event.node.id]
+        item.refresh()
+        self.node_moved(item)   # its edges end at its header now, or at its ports again
 
     def node_moved(self, item):
         for edge in self._graph.edges_of(item.node_id):

@@ -317,3 +317,17 @@ def test_saving_elsewhere_rewrites_relative_npy_paths_only(tmp_path):
     kept = gradviz.load(tmp_path / "b" / "auto.gradviz", base_dir=str(tmp_path / "a"))
     assert kept.nodes["rel"].params["path"] == "data/x.npy"
     np.testing.assert_array_equal(kept.run(target="rel").value("rel"), np.ones((2, 3)))
+
+
+def test_collapsed_nodes_round_trip_in_format_1_1():
+    g = gradviz.load(example_path("seed"))
+    g.set_collapsed("a", True)
+    doc = json.loads(fileformat.dumps(g))
+    assert doc["version"] == [1, 1]
+    assert [n.get("collapsed") for n in doc["nodes"]].count(True) == 1
+    assert fileformat.loads(fileformat.dumps(g)).nodes["a"].collapsed
+    assert g.copy().nodes["a"].collapsed
+    doc["nodes"][0]["collapsed"] = "yes"
+    with pytest.raises(GraphFileError, match=r"nodes\[0\].collapsed: expected true "
+                                                     "or false"):
+        fileformat.loads(json.dumps(doc))

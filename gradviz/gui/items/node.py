@@ -145,12 +145,14 @@ class NodeItem(QGraphicsItem):
     def refresh(self):
         """Re-read the node (label, params) and relayout."""
         self.title.show_name(self.node.title)
+        collapsed = self.node.collapsed
         shown = self.body is not None and not self.error
         if self.body is not None:
-            self.body.setVisible(shown and self.detail)
+            self.body.setVisible(shown and self.detail and not collapsed)
+        self._place_ports()
         shape = self.scene().node_shape(self.node_id) if self.scene() else None
         body = max(self.body.height() if shown else 0, self.reserved_body(shape))
-        height = self.body_top() + body + layout.MARGIN
+        height = layout.HEADER if collapsed else self.body_top() + body + layout.MARGIN
         if height != self._height:
             self.prepareGeometryChange()
             self._height = height
@@ -172,6 +174,17 @@ class NodeItem(QGraphicsItem):
             self.setToolTip(tip)
         self.update()
 
+    def _place_ports(self):
+        """Ports in their rows; a collapsed node's all at its header's middle (its
+        edges end there), with no input ports to drop a wire on."""
+        collapsed = self.node.collapsed
+        for i, item in enumerate(self.inputs.values()):
+            item.setPos(0, layout.HEADER / 2 if collapsed
+                        else layout.HEADER + layout.PORT_ROW * (i + 0.5))
+            item.setVisible(self.detail and not collapsed)
+        self.output.setPos(layout.NODE_WIDTH, layout.HEADER / 2 if collapsed
+                           else layout.HEADER + layout.PORT_ROW * 0.5)
+
     def body_of(self, body_type):
         """The node's body as a `body_type` item (the current one when it is one, so
         a painter reuses its items from run to run); the node relayouts after."""
@@ -179,7 +192,7 @@ class NodeItem(QGraphicsItem):
             self.clear_body()
             self.body = body_type(self)
             self.body.setPos(0, self.body_top())
-            self.body.setVisible(self.detail)
+            self.body.setVisible(self.detail and not self.node.collapsed)
             self.body.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
         self.waiting = False
         return self.body
@@ -241,7 +254,7 @@ class NodeItem(QGraphicsItem):
         """Full detail, or compact: the canvas is zoomed out below DETAIL_ZOOM."""
         if detail != self.detail:
             self.detail = detail
-            for item in (self.title, self.output, *self.inputs.values()):
+            for item in (self.title, self.output):
                 item.setVisible(detail)
             # Compact nodes are kept as pixmaps: panning across a thousand of them
             # blits pixmaps instead of painting each again.
@@ -289,15 +302,17 @@ class NodeItem(QGraphicsItem):
             painter.setPen(color)
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
             shift += width + 10
-        painter.setPen(theme.TEXT)
-        for port, item in self.inputs.items():
-            painter.drawText(QRectF(12, item.y() - 9, 80, 18), Qt.AlignmentFlag.AlignVCenter,
-                             port)
-        painter.setPen(theme.TEXT_DIM)
-        painter.drawText(QRectF(layout.NODE_WIDTH - 92, self.output.y() - 9, 80, 18),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "out")
-        painter.setFont(theme.small_mono_font(painter.font()))
-        self._paint_status(painter)
+        if not self.node.collapsed:   # a collapsed node is its header alone
+            painter.setPen(theme.TEXT)
+            for port, item in self.inputs.items():
+                painter.drawText(QRectF(12, item.y() - 9, 80, 18),
+                                 Qt.AlignmentFlag.AlignVCenter, port)
+            painter.setPen(theme.TEXT_DIM)
+            painter.drawText(QRectF(layout.NODE_WIDTH - 92, self.output.y() - 9, 80, 18),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             "out")
+            painter.setFont(theme.small_mono_font(painter.font()))
+            self._paint_status(painter)
         if self.error:
             outline = QPen(theme.NODE_ERROR, 2.5)
         elif self.step_mark == "current":
