@@ -372,7 +372,17 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
 
     # ---- messages and title -----------------------------------------------------------
     def show_message(self, text, timeout=8000):
-        self.statusBar().showMessage(text, timeout)
+        """A message on the left of the status bar, elided where it would run under
+        the label on the right (the whole text is the bar's tooltip). Returns what is
+        shown."""
+        bar = self.statusBar()
+        label = getattr(self, "status_label", None)
+        room = bar.width() - (label.width() if label and label.isVisible() else 0) - 40
+        shown = bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
+                                             max(room, 200))
+        bar.setToolTip(text if shown != text else "")
+        bar.showMessage(shown, timeout)
+        return shown
 
     def _update_title(self):
         self.setWindowTitle(f"{self.document.title}[*] — gradviz")

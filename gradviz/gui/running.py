@@ -186,8 +186,7 @@ class Running:
         self.scene.show_error(error)
         self._mark_stale()
         self._show_run_status()
-        self._run_error = f"Cannot run: {error}"
-        self.show_message(self._run_error, 0)
+        self._run_error = self.show_message(f"Cannot run: {error}", 0)
 
     def _clear_run_error(self):
         """The left of the status bar keeps a run's error only until the next run."""

@@ -564,3 +564,16 @@ def test_properties_show_one_form_at_a_time(window, qtbot):
         click_header(window, node_id)
         laid_out = [panel.layout_.itemAt(i).widget() for i in range(panel.layout_.count())]
         assert [w for w in laid_out if w is not panel.error] == [panel.body]
+
+
+def test_a_long_message_is_elided_before_the_label_on_the_right(make_window, qtbot):
+    """The playground's description ran under "∂ sum(loss) · cpu · … ms"."""
+    window = make_window(str(example_path("playground")))
+    bar = window.statusBar()
+    description = window.document.graph.description
+    window.show_message(description)
+    shown = bar.currentMessage()
+    assert shown.endswith("…") and description.startswith(shown[:-1])
+    assert bar.toolTip() == description
+    room = bar.width() - window.status_label.width()
+    assert bar.fontMetrics().horizontalAdvance(shown) < room
