@@ -27,9 +27,7 @@ class EdgeItem(QGraphicsPathItem):
         self.detail = True        # False: zoomed out, the badge is left out
         self.has_badge = False
         self._pending = None      # the badge's next preview, while zoomed out
-        self.badge = Heatmap(self)
-        self.badge.setVisible(False)
-        self.badge.setZValue(1)
+        self._badge = None        # made when first shown: a thousand edges open faster
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(-1)
         self.setAcceptHoverEvents(True)
@@ -40,8 +38,17 @@ class EdgeItem(QGraphicsPathItem):
         self.setPath(curve(self.src_item.output_pos(), self.dst_item.input_pos(self.edge.port)))
         self._place_badge()
 
+    @property
+    def badge(self):
+        if self._badge is None:
+            self._badge = Heatmap(self)
+            self._badge.setVisible(False)
+            self._badge.setZValue(1)
+            self._badge.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
+        return self._badge
+
     def _place_badge(self):
-        if self.badge.isVisible():
+        if self._badge is not None and self._badge.isVisible():
             w, h = self.badge.pixel_size()
             mid = self.path().pointAtPercent(0.5)
             self.badge.setPos(mid.x() - w / 2, mid.y() - h / 2)
@@ -49,7 +56,8 @@ class EdgeItem(QGraphicsPathItem):
     def set_stale(self, stale):
         """Dim the flow color and the badge: they show a run of an earlier graph."""
         self.stale = stale
-        self.badge.setOpacity(theme.STALE_OPACITY if stale else 1.0)
+        if self._badge is not None:
+            self._badge.setOpacity(theme.STALE_OPACITY if stale else 1.0)
         self.update()
 
     def set_flow(self, rgb, width):
@@ -69,14 +77,15 @@ class EdgeItem(QGraphicsPathItem):
         self._pending = (preview, low, high, table) if self.has_badge else None
         if self.detail:
             self._show_badge()
-        else:
-            self.badge.setVisible(False)
+        elif self._badge is not None:
+            self._badge.setVisible(False)
 
     def _show_badge(self):
         if self._pending is not None:
             self.badge.set_preview(*self._pending, layout.BADGE, layout.BADGE)
             self._pending = None
-        self.badge.setVisible(self.has_badge)
+        if self._badge is not None:
+            self._badge.setVisible(self.has_badge)
         self._place_badge()
 
     def set_detail(self, detail):
@@ -86,8 +95,8 @@ class EdgeItem(QGraphicsPathItem):
                           else QGraphicsItem.CacheMode.DeviceCoordinateCache)
         if detail:
             self._show_badge()
-        else:
-            self.badge.setVisible(False)
+        elif self._badge is not None:
+            self._badge.setVisible(False)
 
     def shape(self):
         stroker = QPainterPathStroker()
