@@ -69,6 +69,7 @@ class TrainPanel(QWidget):
         self.norm_plot.addLegend(offset=(-5, 5), labelTextSize="8pt",
                                  brush=pg.mkBrush(17, 18, 20, 200))
         self.norm_curves = {}
+        self._colors = {}   # input id -> its curve's color
         left = QVBoxLayout()
         left.addLayout(form)
         left.addLayout(buttons)
@@ -129,10 +130,11 @@ class TrainPanel(QWidget):
                                 symbol="o" if steps == 1 else None, symbolSize=5)
         for key in [k for k in self.norm_curves if k not in history.grad_norms]:
             self.norm_plot.removeItem(self.norm_curves.pop(key))
-        for i, (key, norms) in enumerate(history.grad_norms.items()):
+        for key, norms in history.grad_norms.items():
             curve = self.norm_curves.get(key)
-            if curve is None:
-                color = CURVE_COLORS[i % len(CURVE_COLORS)]
+            if curve is None:   # an input keeps its color from session to session
+                color = self._colors.setdefault(
+                    key, CURVE_COLORS[len(self._colors) % len(CURVE_COLORS)])
                 curve = self.norm_curves[key] = self.norm_plot.plot(
                     pen=pg.mkPen(color, width=1.2), name=names.get(key, key),
                     connect="finite")

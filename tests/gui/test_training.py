@@ -250,3 +250,16 @@ def test_a_loss_that_becomes_nan_stops_training_with_a_message(make_window, qtbo
     assert window.train_panel.status.text().startswith(
         f"Training stopped: the loss became nan at step {steps}")
     assert window.act_undo.text() == f"Undo Train {steps} steps"
+
+
+def test_an_input_keeps_its_curve_color_when_the_others_change(make_window, qtbot):
+    window = mlp_window(make_window, qtbot, steps=2)
+    with qtbot.waitSignal(window.train_runner.finished, timeout=30000):
+        click(window, window.act_train)
+    color = window.train_panel.norm_curves["b2"].opts["pen"].color().name()
+    w1 = window.document.graph.nodes["W1"].params
+    window.document.set_params("W1", {**w1, "trainable": False})   # a new session
+    with qtbot.waitSignal(window.train_runner.finished, timeout=30000):
+        click(window, window.act_train)
+    assert set(window.train_panel.norm_curves) == {"b1", "W2", "b2"}
+    assert window.train_panel.norm_curves["b2"].opts["pen"].color().name() == color
