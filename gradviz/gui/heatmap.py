@@ -38,6 +38,7 @@ class Heatmap(pg.ImageItem):
         self.wide_scalar = False
         self.printed = {}    # (row, col) -> the number printed there by the last paint
         self._numbers = None   # (cells, widest text at NUMBER_MAX_PX): made once a preview
+        self._stale_thumbnail = True
 
     def set_preview(self, preview, low, high, table, max_width, max_height, wide_scalar=False):
         """Draw `preview` (a core Preview) in at most max_width x max_height pixels."""
@@ -62,14 +63,16 @@ class Heatmap(pg.ImageItem):
             if rows * height < max_height / 2:
                 height = fill_h
         self.setImage(rgba, autoLevels=False)
+        self._stale_thumbnail = True
         self.setTransform(QTransform.fromScale(width, height))
 
     def thumbnail(self):
         """The cells as one image (for a node drawn compact), or None."""
         if self.image is None:
             return None
-        if self.qimage is None:
+        if self._stale_thumbnail:   # hidden items are not rendered by their own paint
             self.render()
+            self._stale_thumbnail = False
         return self.qimage
 
     def paint(self, painter, *args):

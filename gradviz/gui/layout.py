@@ -18,7 +18,9 @@ GRID = 20              # the canvas grid
 # Below this zoom nodes are drawn compact: a large title and one thumbnail per array,
 # no ports or small text (readable, and cheap to paint by the thousand).
 DETAIL_ZOOM = 0.4
-TITLE_MIN_PX = 12      # a compact node's title is at least this high on screen
+TITLE_MIN_PX = 12      # a compact node's title is this high on screen ...
+TITLE_FLOOR_PX = 9     # ... or down to this, where that lets the whole name fit
+COLLAPSED_COMPACT = 66  # a collapsed node's height, zoomed out
 COLUMN, ROW = 260, 240  # between nodes placed in columns (formulas)
 
 

@@ -375,14 +375,28 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         """A message on the left of the status bar, elided where it would run under
         the label on the right (the whole text is the bar's tooltip). Returns what is
         shown."""
+        self._message = (text, self._elided(text), timeout)
+        self.statusBar().setToolTip(text if self._message[1] != text else "")
+        self.statusBar().showMessage(self._message[1], timeout)
+        return self._message[1]
+
+    def _elided(self, text):
+        bar, label = self.statusBar(), getattr(self, "status_label", None)
+        right = label.sizeHint().width() if label is not None and label.text() else 0
+        return bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
+                                            max(bar.width() - right - 40, 200))
+
+    def fit_message(self):
+        """Elide the message shown again, for the bar's width or the right label's
+        text as they are now (the window was laid out, or the label changed)."""
+        text, shown, timeout = getattr(self, "_message", ("", "", 0))
         bar = self.statusBar()
-        label = getattr(self, "status_label", None)
-        room = bar.width() - (label.width() if label and label.isVisible() else 0) - 40
-        shown = bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
-                                             max(room, 200))
-        bar.setToolTip(text if shown != text else "")
-        bar.showMessage(shown, timeout)
-        return shown
+        if shown and bar.currentMessage() == shown and self._elided(text) != shown:
+            self.show_message(text, timeout)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self.fit_message()
 
     def _update_title(self):
         self.setWindowTitle(f"{self.document.title}[*] — gradviz")
@@ -456,10 +470,12 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         self.document.set_collapsed(ids, not all(graph.nodes[n].collapsed for n in ids))
 
     def arrange(self):
-        """View ▸ Arrange: the selection, or the whole graph, laid out in layers (one
-        undo step); the selection keeps its top-left corner."""
+        """View ▸ Arrange: the selected nodes (two or more), else the whole graph, laid
+        out in layers (one undo step); a selection keeps its top-left corner."""
         graph = self.document.graph
-        ids = self.scene.selected_node_ids() or list(graph.nodes)
+        ids = self.scene.selected_node_ids()
+        if len(ids) < 2:   # one node selected (just dragged, say): the whole graph
+            ids = list(graph.nodes)
         if len(ids) < 2:
             self.show_message("Arrange needs two nodes or more")
             return

@@ -86,6 +86,7 @@ class Running:
         color = theme.NODE_ERROR if self.last_error else theme.STALE if self.scene.stale \
             else None
         self.status_label.setStyleSheet(f"color: {color.name()}" if color else "")
+        self.fit_message()   # the message on the left makes room for the label's new text
 
     def schedule_run(self):
         """Run once the current burst of edits is over (coalesced in the event loop)."""

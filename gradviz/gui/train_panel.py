@@ -66,8 +66,9 @@ class TrainPanel(QWidget):
                                               connect="finite")
         self._shown = None   # (history, names) last shown
         self.norm_plot = self._plot("gradient norm")
-        self.norm_plot.addLegend(offset=(-5, 5), labelTextSize="8pt",
-                                 brush=pg.mkBrush(17, 18, 20, 200))
+        self.legend = self.norm_plot.addLegend(offset=(-5, 5), labelTextSize="8pt",
+                                               brush=pg.mkBrush(17, 18, 20, 200))
+        self.legend.setVisible(False)   # an empty box until there are curves
         self.norm_curves = {}
         self._colors = {}   # input id -> its curve's color
         left = QVBoxLayout()
@@ -139,6 +140,7 @@ class TrainPanel(QWidget):
                     pen=pg.mkPen(color, width=1.2), name=names.get(key, key),
                     connect="finite")
             curve.setData(x, _plottable(norms[:steps], self.log_scale))
+        self.legend.setVisible(bool(self.norm_curves))
 
     def clear_history(self):
         self._shown = None
@@ -146,7 +148,9 @@ class TrainPanel(QWidget):
         for curve in self.norm_curves.values():
             self.norm_plot.removeItem(curve)
         self.norm_curves = {}
+        self.legend.setVisible(False)
         for plot in (self.loss_plot, self.norm_plot):
+            plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)   # not the last run's
             plot.enableAutoRange()   # the next curves are framed from scratch
 
     def show_status(self, text, error=False):

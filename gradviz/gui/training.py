@@ -220,7 +220,6 @@ class Training:
                      f"{', '.join(left_out)}")
         return text + "."
 
-
     def show_training_settings(self):
         """After an edit, undo or redo: the document's settings and the state."""
         self.train_panel.show_settings(self.document.graph.training)

@@ -63,3 +63,13 @@ def test_a_graph_without_positions_is_arranged_when_it_opens(make_window, tmp_pa
     window = make_window(str(tmp_path / "piled.gradviz"))
     assert no_overlaps(node_rects(window))
     assert not window.document.modified and not window.document.undo_stack.canUndo()
+
+
+def test_with_one_node_selected_the_whole_graph_is_arranged(window, qtbot):
+    doc = window.document
+    for node_id in doc.graph.nodes:
+        doc.move({node_id: (doc.graph.nodes[node_id].pos, (0.0, 0.0))})
+    click_header(window, "c")
+    window.act_arrange.trigger()
+    assert window.act_undo.text() == "Undo Arrange 6 nodes"
+    assert no_overlaps(node_rects(window))

@@ -38,3 +38,14 @@ def test_a_collapsed_node_opens_collapsed(make_window, tmp_path):
     gradviz.save(g, tmp_path / "c.gradviz")
     window = make_window(str(tmp_path / "c.gradviz"))
     assert window.scene.nodes["b"].boundingRect().height() == layout.HEADER + 4
+
+
+def test_a_collapsed_node_zoomed_out_has_room_for_its_title(window, qtbot):
+    """Its large title was cut to the header's height ("pool" read "bool")."""
+    window.document.set_collapsed(["a"], True)
+    window.view.zoom_by(0.3 / window.view.zoom())   # 30 %
+    item, zoom = window.scene.nodes["a"], window.view.zoom()
+    assert not window.scene.detail
+    font, band, title = item._compact_title(zoom)
+    assert title == "a" and font.pixelSize() * zoom >= layout.TITLE_MIN_PX
+    assert band <= item.boundingRect().height()

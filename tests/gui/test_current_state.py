@@ -577,3 +577,14 @@ def test_a_long_message_is_elided_before_the_label_on_the_right(make_window, qtb
     assert bar.toolTip() == description
     room = bar.width() - window.status_label.width()
     assert bar.fontMetrics().horizontalAdvance(shown) < room
+
+
+def test_the_message_makes_room_when_the_label_on_the_right_grows(window, qtbot):
+    """Switching files: the description was elided for the previous file's label."""
+    bar = window.statusBar()
+    window.status_label.setText("")
+    window.show_message("x " * 400)   # elided for an empty label
+    window._show_run_status()          # the label says what the run is again
+    assert window.status_label.text().startswith("∂ sum(c)")
+    room = bar.width() - window.status_label.sizeHint().width()
+    assert bar.fontMetrics().horizontalAdvance(bar.currentMessage()) < room

@@ -1,8 +1,6 @@
 """Level of detail: zoomed out, nodes are drawn compact (a title readable on screen,
 one image per array, no ports or small text); zoomed in, in full. Only what is
 painted changes: nothing is run again."""
-import math
-
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtTest import QTest
@@ -25,7 +23,7 @@ def wheel(view, notches):
 
 def on_screen_title_px(window, node_id):
     item, zoom = window.scene.nodes[node_id], window.view.zoom()
-    font, _, title = item._compact_title(max(13, math.ceil(layout.TITLE_MIN_PX / zoom)))
+    font, _, title = item._compact_title(zoom)
     return font.pixelSize() * zoom, title
 
 
@@ -75,3 +73,23 @@ def test_a_node_added_while_zoomed_out_is_compact_too(window, qtbot):
     node_id = window.add_op("relu", window.view.mapToScene(window.view.viewport().rect().center()))
     assert not window.scene.nodes[node_id].detail
     assert not window.scene.nodes[node_id].title.isVisible()
+
+
+def thumbnail_pixels(window, node_id):
+    item, view = window.scene.nodes[node_id], window.view
+    image = view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    top_left = view.mapFromScene(item.mapToScene(QPointF(layout.MARGIN, item.body_top())))
+    return [image.pixel(top_left.x() + dx, top_left.y() + dy)
+            for dx in range(2, 20, 3) for dy in range(6, 30, 3)]
+
+
+def test_compact_images_follow_new_results(window, qtbot):
+    """A run while zoomed out (an edit, training) showed the old images."""
+    window.view.zoom_by(0.3)
+    assert not window.scene.detail
+    before = thumbnail_pixels(window, "x")
+    x = window.document.graph.nodes["x"].params
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        window.document.set_params("x", {**x, "source": "value",
+                                         "value": -window.last_result.value("x")})
+    assert thumbnail_pixels(window, "x") != before

@@ -263,3 +263,16 @@ def test_an_input_keeps_its_curve_color_when_the_others_change(make_window, qtbo
         click(window, window.act_train)
     assert set(window.train_panel.norm_curves) == {"b1", "W2", "b2"}
     assert window.train_panel.norm_curves["b2"].opts["pen"].color().name() == color
+
+
+def test_another_document_starts_with_empty_curves(make_window, qtbot):
+    window = mlp_window(make_window, qtbot, steps=50)
+    assert not window.train_panel.legend.isVisible()   # no empty legend box
+    with qtbot.waitSignal(window.train_runner.finished, timeout=30000):
+        click(window, window.act_train)
+    assert window.train_panel.legend.isVisible()
+    window.document.undo_stack.setClean()
+    window.open_example("seed")
+    assert curve_points(window) == 0 and not window.train_panel.legend.isVisible()
+    assert window.train_panel.loss_plot.viewRange()[0][1] < 50   # not the last run's axis
+    assert window.train_panel.status.text().startswith("Mark inputs trainable")

@@ -152,7 +152,10 @@ class NodeItem(QGraphicsItem):
         self._place_ports()
         shape = self.scene().node_shape(self.node_id) if self.scene() else None
         body = max(self.body.height() if shown else 0, self.reserved_body(shape))
-        height = layout.HEADER if collapsed else self.body_top() + body + layout.MARGIN
+        if collapsed:   # zoomed out, a taller header: room for a title read from afar
+            height = layout.HEADER if self.detail else layout.COLLAPSED_COMPACT
+        else:
+            height = self.body_top() + body + layout.MARGIN
         if height != self._height:
             self.prepareGeometryChange()
             self._height = height
@@ -333,7 +336,7 @@ class NodeItem(QGraphicsItem):
         zoom = max(painter.worldTransform().m11(), 1e-3)
         rect = QRectF(0, 0, layout.NODE_WIDTH, self._height)
         painter.fillRect(rect, theme.NODE_BODY)
-        font, band, title = self._compact_title(max(13, math.ceil(layout.TITLE_MIN_PX / zoom)))
+        font, band, title = self._compact_title(zoom)
         band = min(band, self._height)
         painter.fillRect(QRectF(0, 0, layout.NODE_WIDTH, band),
                          theme.CATEGORY.get(self.spec.category, theme.DEFAULT_CATEGORY))
@@ -361,17 +364,26 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         painter.drawRect(rect)
 
-    def _compact_title(self, pixels):
-        """(font, band height, elided title) for a title `pixels` high, made once per
-        size and title (panning repaints every node)."""
-        key = (pixels, self.node.title)
+    def _compact_title(self, zoom):
+        """(font, band height, title) of the compact title at `zoom`: TITLE_MIN_PX high
+        on screen, smaller (down to TITLE_FLOOR_PX) where that lets the whole name fit,
+        within the node's height, elided only past that. Made once per zoom and title
+        (panning repaints every node)."""
+        key = (zoom, self.node.title, self._height)
         if getattr(self, "_compact", (None,))[0] != key:
+            room, name = layout.NODE_WIDTH - 8, self.node.title
             font = QFont()
-            font.setPixelSize(pixels)
             font.setBold(True)
+            pixels = max(13, math.ceil(layout.TITLE_MIN_PX / zoom))
+            font.setPixelSize(pixels)
+            wide = QFontMetricsF(font).horizontalAdvance(name)
+            if wide > room:
+                pixels = max(math.ceil(layout.TITLE_FLOOR_PX / zoom),
+                             math.floor(pixels * room / wide))
+            pixels = max(1, min(pixels, math.floor((self._height - 4) / 1.25)))
+            font.setPixelSize(pixels)
             metrics = QFontMetricsF(font)
-            title = metrics.elidedText(self.node.title, Qt.TextElideMode.ElideRight,
-                                       layout.NODE_WIDTH - 8)
+            title = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
             self._compact = (key, (font, metrics.height() + 4, title))
         return self._compact[1]
 
