@@ -372,3 +372,18 @@ def test_cli_refuses_an_output_folder_that_does_not_exist_before_training(tmp_pa
     done = gradviz_cli("train", str(example_path("mlp")), "--steps", "1000000",
                        "-o", str(tmp_path / "no" / "such" / "out.gradviz"))
     assert done.returncode == 2 and "its folder does not exist" in done.stderr
+
+
+@pytest.mark.parametrize("optimizer", list(SETTINGS))
+def test_updates_stay_in_the_array_namespace_on_the_runs_device(optimizer):
+    """array-api-strict on a non-default device refuses NumPy calls and arrays from
+    another device: training there equals training on the CPU."""
+    from tests.helpers import strict_device
+    strict, cpu = mlp(), mlp()
+    on_strict = train(strict, steps=5, optimizer=optimizer, device=strict_device(),
+                      lr=SETTINGS[optimizer]["lr"])
+    on_cpu = train(cpu, steps=5, optimizer=optimizer, lr=SETTINGS[optimizer]["lr"])
+    np.testing.assert_allclose(on_strict.loss, on_cpu.loss, rtol=1e-13)
+    for k in WEIGHTS:
+        np.testing.assert_allclose(strict.nodes[k].params["value"],
+                                   cpu.nodes[k].params["value"], rtol=1e-12, atol=1e-15)
