@@ -72,7 +72,8 @@ class ConnectDrag:
             port.set_state(reason is None)
 
     def update(self, pos):
-        port = self.scene.port_at(pos)
+        port = self.scene.port_at(pos) or \
+            self.scene.collapsed_port_at(pos, wants_input=self.start.is_output)
         edge = self._edge_to(port)
         if edge is None:
             self._set_candidate(None, None)

@@ -324,6 +324,18 @@ class GraphScene(QGraphicsScene):
                 return item
         return None
 
+    def collapsed_port_at(self, pos, wants_input):
+        """A wire dropped on a collapsed node's header: its first free input (or its
+        first input), or its output; None elsewhere."""
+        for item in self.items(pos):
+            if isinstance(item, NodeItem) and item.node.collapsed:
+                if not wants_input:
+                    return item.output
+                ports = list(item.inputs.values())
+                free = [p for p in ports if self._graph.input_edge(item.node_id, p.port) is None]
+                return (free or ports or [None])[0]
+        return None
+
     def begin_connection(self, port, pos):
         self._drag = ConnectDrag(self, port, pos)
 

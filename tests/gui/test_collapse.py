@@ -1,5 +1,5 @@
 """Collapse a node to its header (H), expand it back, undo, save and load."""
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 import gradviz
@@ -49,3 +49,15 @@ def test_a_collapsed_node_zoomed_out_has_room_for_its_title(window, qtbot):
     font, band, title = item._compact_title(zoom)
     assert title == "a" and font.pixelSize() * zoom >= layout.TITLE_MIN_PX
     assert band <= item.boundingRect().height()
+
+
+def test_a_wire_dropped_on_a_collapsed_node_connects_its_first_free_input(window, qtbot):
+    from tests.gui.conftest import drag
+    doc, scene = window.document, window.scene
+    node_id = window.add_op("neg", QPointF(900, 600))
+    doc.set_collapsed([node_id], True)
+    window.view.fit_all()
+    header = scene.nodes[node_id].mapToScene(layout.NODE_WIDTH / 2, layout.HEADER / 2)
+    drag(window.view, scene.nodes["z"].output_pos(), header)
+    assert doc.graph.input_edge(node_id, "a").src == "z"
+    assert window.act_undo.text() == f"Undo Connect z → {node_id}"
