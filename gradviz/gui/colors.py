@@ -15,7 +15,6 @@ import numpy as np
 NAN = (255, 0, 255)        # magenta
 POS_INF = (255, 64, 64)    # red
 NEG_INF = (0, 230, 140)    # green
-SEPARATOR = (17, 18, 20)   # the gap between tiles of a 3-d or 4-d array
 
 DIVERGING = "CET-CBD1"
 SEQUENTIAL = "viridis"
@@ -98,9 +97,9 @@ def locate(data_shape, row, col):
 
 
 def heatmap_rgba(data, low, high, table) -> np.ndarray:
-    """The uint8 (rows, cols, 4) image of a preview, tiles and separators included."""
+    """The uint8 (rows, cols, 4) image of a preview; the gaps between the tiles of a
+    3-d or 4-d array are transparent (the node's body shows, in either scheme)."""
     grid, mask = tile(data)
     rgb = to_rgb(grid, low, high, table)
-    rgb[mask] = SEPARATOR
-    alpha = np.full(grid.shape + (1,), 255, np.uint8)
+    alpha = np.where(mask, 0, 255).astype(np.uint8)[..., None]
     return np.ascontiguousarray(np.concatenate([rgb, alpha], axis=-1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QMimeData, QPointF, QRectF, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QLabel,
                                QLineEdit, QMainWindow, QMenu, QVBoxLayout,
                                QWidget)
@@ -51,6 +51,10 @@ def _column(*widgets):
     return column
 
 
+# View ▸ Theme: saved in QSettings as "theme".
+THEME_CHOICES = {"system": "Follow the &System", "dark": "&Dark", "light": "&Light"}
+
+
 class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QMainWindow):
     _device_checked = Signal(str, bool, str)   # (device kind, available, reason)
     closed = Signal()                           # the window was closed (not cancelled)
@@ -85,6 +89,9 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self._wire()
+        self._themed = False
+        self.apply_theme()
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
         kwargs = {} if autosave_ms is None else {"interval_ms": autosave_ms}
         self.autosave = Autosave(self.document, **kwargs, parent=self)
         self.resize(1400, 900)
@@ -302,6 +309,16 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
                          self.act_minimap])
         view.addSeparator()
         view.addActions([self.act_arrange, self.act_collapse])
+        view.addSeparator()
+        schemes = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.act_themes = {}
+        for name, text in THEME_CHOICES.items():
+            action = schemes.addAction(text, lambda n=name: self.choose_theme(n))
+            action.setCheckable(True)
+            group.addAction(action)
+            self.act_themes[name] = action
+        self.act_themes[self.settings.value("theme", "system")].setChecked(True)
         run = bar.addMenu("&Run")
         run.addActions([self.act_run, self.act_auto, self.act_target_here])
         run.addSeparator()
@@ -315,12 +332,40 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         run.addAction(self.act_budget)
         self._refresh_recent()
 
+    # ---- the color scheme ------------------------------------------------------------
+    def choose_theme(self, name):
+        """View ▸ Theme: follow the desktop's color scheme, or dark or light."""
+        self.settings.setValue("theme", name)
+        self.act_themes[name].setChecked(True)
+        self.apply_theme()
+
+    @Slot(Qt.ColorScheme)
+    def _on_scheme_changed(self, desktop):
+        self.apply_theme(desktop)
+
+    def apply_theme(self, desktop=None):
+        """The chosen scheme, or the desktop's (`desktop`: as it just changed to)."""
+        choice = self.settings.value("theme", "system")
+        if choice not in ("dark", "light"):
+            desktop = desktop or QGuiApplication.styleHints().colorScheme()
+            choice = "light" if desktop == Qt.ColorScheme.Light else "dark"
+        if choice == theme.scheme and self._themed:
+            return
+        self._themed = True
+        theme.use(choice)
+        theme.apply_app_style(QApplication.instance())
+        self.run_bar.setStyleSheet(theme.toolbar_style())
+        self.train_panel.apply_theme()
+        self.scene.update()
+        self.view.viewport().update()
+
     def _build_toolbar(self):
         bar = self.addToolBar("Run")
         bar.setObjectName("run")
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        bar.setStyleSheet(theme.TOOLBAR_STYLE)
+        bar.setStyleSheet(theme.toolbar_style())
+        self.run_bar = bar
         bar.addWidget(QLabel(" Device "))
         self.device_box = QComboBox()
         for kind in DEVICE_KINDS.values():

@@ -149,7 +149,7 @@ def paint_caption(painter, target, text):
     painter.setBrush(QColor(17, 18, 20, 215))   # the legend's box
     painter.drawRoundedRect(box, 5, 5)
     painter.setFont(font)
-    painter.setPen(theme.TEXT)
+    painter.setPen(theme.HEADER_TEXT)   # light on the dark box, in either scheme
     painter.drawText(box, Qt.AlignmentFlag.AlignCenter, shown)
     painter.restore()
 

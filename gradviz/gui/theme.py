@@ -1,4 +1,9 @@
-"""Colors of the canvas and the app, in one place (sizes are in `layout`)."""
+"""Colors of the canvas and the app, in one place (sizes are in `layout`).
+
+Two schemes, dark and light: `use(name)` sets the colors below that differ between
+them, which every painter reads when it paints. Node headers keep their category
+colors and light titles in both; the data's color maps, the legend and the minimap
+(dark boxes over the canvas) are the same in both."""
 from PySide6.QtGui import QColor, QFont
 
 CANVAS = QColor("#1e1f22")
@@ -25,6 +30,25 @@ STEP = QColor("#4cc2ff")    # step mode: the current node, partial sums
 PENDING_OPACITY = 0.35      # step mode: nodes the run has not reached yet
 HIGHLIGHT = QColor("#3b6ea8")
 BUTTON = QColor("#34363c")
+HEADER_TEXT = QColor("#e6e6e6")   # a node's title on its header's color
+HEADER_DIM = QColor("#9a9ca3")    # its op and shape
+
+# What differs between the schemes: the names above, and the app palette's roles.
+SCHEMES = {
+    "dark": {"CANVAS": "#1e1f22", "GRID_MINOR": "#26282c", "GRID_MAJOR": "#2f3136",
+             "NODE_BODY": "#2b2d31", "NODE_BORDER": "#111214", "TEXT": "#e6e6e6",
+             "TEXT_DIM": "#9a9ca3", "EDGE": "#8b8d94", "PORT": "#c8c9cc",
+             "BUTTON": "#34363c", "HEADER_DIM": "#9a9ca3", "window": "#2b2d31",
+             "base": "#1e1f22", "alternate": "#26282c", "tooltip": "#111214",
+             "placeholder": "#7a7c83", "disabled": "#6b6d73", "bright": "#ffffff"},
+    "light": {"CANVAS": "#f3f3f5", "GRID_MINOR": "#e7e7ec", "GRID_MAJOR": "#d8d8df",
+              "NODE_BODY": "#ffffff", "NODE_BORDER": "#b4b5bd", "TEXT": "#1e1f24",
+              "TEXT_DIM": "#5c5e66", "EDGE": "#858791", "PORT": "#4a4c54",
+              "BUTTON": "#c9cad1", "HEADER_DIM": "#d5d6dc", "window": "#ececef",
+              "base": "#ffffff", "alternate": "#f3f3f5", "tooltip": "#ffffff",
+              "placeholder": "#8a8c93", "disabled": "#a3a5ab", "bright": "#ffffff"},
+}
+scheme = "dark"
 
 CATEGORY = {  # header colors, by op category
     "Inputs": QColor("#2f6f8f"),
@@ -38,14 +62,25 @@ CATEGORY = {  # header colors, by op category
 }
 DEFAULT_CATEGORY = QColor("#4a4d55")
 
-# Tool buttons look like buttons, not labels, and every checked toggle (Auto-run, the
-# views) is filled with the highlight color.
-TOOLBAR_STYLE = f"""
+
+def toolbar_style():
+    """Tool buttons look like buttons, not labels, and every checked toggle (Auto-run,
+    the views) is filled with the highlight color."""
+    return f"""
 QToolButton {{ border: 1px solid {BUTTON.name()}; border-radius: 3px; padding: 2px 6px; }}
 QToolButton:hover {{ border-color: {EDGE.name()}; }}
-QToolButton:checked {{ background: {HIGHLIGHT.name()}; color: {TEXT.name()};
+QToolButton:checked {{ background: {HIGHLIGHT.name()}; color: #e6e6e6;
                        border-color: {HIGHLIGHT.lighter(130).name()}; }}
 """
+
+
+def use(name):
+    """Switch to scheme `name` ("dark" or "light")."""
+    global scheme
+    for key, value in SCHEMES[name].items():
+        if key.isupper():
+            globals()[key] = QColor(value)
+    scheme = name
 
 
 def small_font(font):
@@ -64,18 +99,21 @@ def small_mono_font(font):
 
 
 def apply_app_style(app):
-    """A dark Fusion palette, matching the canvas."""
+    """A Fusion palette of the current scheme, matching the canvas."""
     from PySide6.QtGui import QPalette
     app.setStyle("Fusion")
+    colors = SCHEMES[scheme]
     p = QPalette()
     roles = QPalette.ColorRole
-    for role, color in [(roles.Window, "#2b2d31"), (roles.WindowText, "#e6e6e6"),
-                        (roles.Base, "#1e1f22"), (roles.AlternateBase, "#26282c"),
-                        (roles.Text, "#e6e6e6"), (roles.Button, BUTTON.name()),
-                        (roles.ButtonText, "#e6e6e6"), (roles.Highlight, HIGHLIGHT.name()),
-                        (roles.HighlightedText, "#ffffff"), (roles.ToolTipBase, "#111214"),
-                        (roles.ToolTipText, "#e6e6e6"), (roles.PlaceholderText, "#7a7c83")]:
+    for role, color in [(roles.Window, colors["window"]), (roles.WindowText, colors["TEXT"]),
+                        (roles.Base, colors["base"]), (roles.AlternateBase, colors["alternate"]),
+                        (roles.Text, colors["TEXT"]), (roles.Button, colors["BUTTON"]),
+                        (roles.ButtonText, colors["TEXT"]), (roles.Highlight, HIGHLIGHT.name()),
+                        (roles.HighlightedText, colors["bright"]),
+                        (roles.ToolTipBase, colors["tooltip"]),
+                        (roles.ToolTipText, colors["TEXT"]),
+                        (roles.PlaceholderText, colors["placeholder"])]:
         p.setColor(role, QColor(color))
-    p.setColor(QPalette.ColorGroup.Disabled, roles.Text, QColor("#6b6d73"))
-    p.setColor(QPalette.ColorGroup.Disabled, roles.ButtonText, QColor("#6b6d73"))
+    p.setColor(QPalette.ColorGroup.Disabled, roles.Text, QColor(colors["disabled"]))
+    p.setColor(QPalette.ColorGroup.Disabled, roles.ButtonText, QColor(colors["disabled"]))
     app.setPalette(p)

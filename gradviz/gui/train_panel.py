@@ -153,6 +153,12 @@ class TrainPanel(QWidget):
             plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)   # not the last run's
             plot.enableAutoRange()   # the next curves are framed from scratch
 
+    def apply_theme(self):
+        """The plots in the current color scheme."""
+        for plot in (self.loss_plot, self.norm_plot):
+            plot.setBackground(theme.CANVAS)
+        self.loss_curve.setPen(pg.mkPen(theme.TEXT.name(), width=1.5))
+
     def show_status(self, text, error=False):
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {theme.NODE_ERROR.name()}" if error else "")

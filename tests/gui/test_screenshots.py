@@ -13,6 +13,7 @@ from PySide6.QtGui import QImage
 
 import gradviz
 from gradviz.core.examples import example_path
+from gradviz.gui import theme
 from gradviz.gui.render import render
 
 GOLDENS = Path(__file__).parent.parent / "screenshots"
@@ -101,3 +102,34 @@ def test_render_command_writes_a_png(tmp_path):
                           "-o", str(out), "--size", "huge"], capture_output=True, text=True,
                          env=env, timeout=120)
     assert bad.returncode == 2 and "--size must be WIDTHxHEIGHT" in bad.stderr
+
+
+@pytest.fixture
+def scheme_restored():
+    yield
+    theme.use("dark")
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_cnn_at_fit_all_reads_in_both_schemes(scheme, qapp, qtbot, tmp_path, scheme_restored):
+    """Zoomed out to fit, every node's name is readable (drawn compact)."""
+    from gradviz.gui.document import Document
+    from gradviz.gui.render import load_fonts
+    from gradviz.gui.scene import GraphScene
+    from gradviz.gui.view import GraphView
+    load_fonts(qapp)
+    theme.use(scheme)
+    document = Document()
+    document.replace(gradviz.load(example_path("cnn")))
+    scene = GraphScene(document)
+    view = GraphView(scene)
+    qtbot.addWidget(view)
+    view.resize(*SIZE)
+    view.show()
+    qtbot.waitExposed(view)
+    scene.show_result(document.graph.run())
+    view.fit_all()
+    assert not scene.detail
+    actual = tmp_path / "actual.png"
+    view.viewport().grab().save(str(actual))
+    check_golden(f"cnn-fit-{scheme}", actual)

@@ -18,7 +18,7 @@ class TitleItem(QGraphicsTextItem):
     def __init__(self, node_item):
         super().__init__(node_item)
         self.node_item = node_item
-        self.setDefaultTextColor(theme.TEXT)
+        self.setDefaultTextColor(theme.HEADER_TEXT)
         font = QFont()
         font.setBold(True)
         self.setFont(font)
@@ -281,7 +281,7 @@ class NodeItem(QGraphicsItem):
         header.setFillRule(Qt.FillRule.WindingFill)   # the overlap is filled, not a hole
         painter.fillPath(header.simplified(),
                          theme.CATEGORY.get(self.spec.category, theme.DEFAULT_CATEGORY))
-        painter.setPen(theme.TEXT_DIM)
+        painter.setPen(theme.HEADER_DIM)
         small = theme.small_font(painter.font())
         painter.setFont(small)
         op_rect = QRectF(0, 0, layout.NODE_WIDTH - 8, layout.HEADER)
@@ -341,7 +341,7 @@ class NodeItem(QGraphicsItem):
         painter.fillRect(QRectF(0, 0, layout.NODE_WIDTH, band),
                          theme.CATEGORY.get(self.spec.category, theme.DEFAULT_CATEGORY))
         painter.setFont(font)
-        painter.setPen(theme.TEXT)
+        painter.setPen(theme.HEADER_TEXT)
         painter.drawText(QRectF(4, 0, layout.NODE_WIDTH - 8, band),
                          Qt.AlignmentFlag.AlignVCenter, title)
         if self.node.params.get("trainable"):   # the header's "trainable" mark, as a bar
