@@ -7,7 +7,7 @@ PyTorch does."""
 from __future__ import annotations
 
 from ..devices import device_of
-from .spec import OpSpec, Param, register
+from .spec import Code, OpSpec, Param, literal, register
 
 
 def _pad_amount(padding, kernel):
@@ -87,6 +87,82 @@ def _conv2d_vjp(xp, g, out, x, w, stride, padding):
     return gx[:, :, ph:ph + h, pw:pw + wd], gw
 
 
+# The same in an exported NumPy script (helper functions the templates call).
+PAD_AMOUNT = ("pad_amount", '''
+def pad_amount(padding, kernel):
+    """Zeros added on each side: none for 'valid', half the kernel for 'same'."""
+    return {"valid": 0, "same": (kernel - 1) // 2}.get(padding, padding)
+''')
+ZERO_PAD = ("zero_pad", '''
+def zero_pad(x, ph, pw):
+    """x (N,C,H,W) with ph rows and pw columns of zeros on each side."""
+    n, c, h, w = x.shape
+    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+    out[:, :, ph:ph + h, pw:pw + w] = x
+    return out
+''')
+WINDOW = ("window", '''
+def window(i, j, oh, ow, stride):
+    """The slice of a (padded) input that kernel position (i, j) sees at every output
+    pixel: one strided slice per position, no loop over pixels."""
+    return (slice(None), slice(None), slice(i, i + stride * (oh - 1) + 1, stride),
+            slice(j, j + stride * (ow - 1) + 1, stride))
+''')
+CONV2D = ("conv2d", '''
+def conv2d(x, w, stride, padding):
+    """Cross-correlation of x (N,C,H,W) with w (O,C,kH,kW): one product over the
+    channels per kernel position."""
+    o, _, kh, kw = w.shape
+    ph, pw = pad_amount(padding, kh), pad_amount(padding, kw)
+    padded = zero_pad(x, ph, pw)
+    oh = (x.shape[2] + 2 * ph - kh) // stride + 1
+    ow = (x.shape[3] + 2 * pw - kw) // stride + 1
+    out = np.zeros((x.shape[0], oh, ow, o), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            # (N, C, oh, ow) . (O, C) over C -> (N, oh, ow, O)
+            out += np.tensordot(padded[window(i, j, oh, ow, stride)], w[:, :, i, j],
+                                axes=([1], [1]))
+    return np.transpose(out, (0, 3, 1, 2))
+''')
+CONV2D_GRAD_X = ("conv2d_grad_x", '''
+def conv2d_grad_x(g, x, w, stride, padding):
+    """Gradient of conv2d for x: g scattered back through w, position by position."""
+    o, c, kh, kw = w.shape
+    ph, pw = pad_amount(padding, kh), pad_amount(padding, kw)
+    oh, ow = g.shape[2], g.shape[3]
+    gx = np.zeros((x.shape[0], c, x.shape[2] + 2 * ph, x.shape[3] + 2 * pw), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            # (N, O, oh, ow) . (O, C) over O -> (N, oh, ow, C)
+            part = np.tensordot(g, w[:, :, i, j], axes=([1], [0]))
+            gx[window(i, j, oh, ow, stride)] += np.transpose(part, (0, 3, 1, 2))
+    return gx[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]]
+''')
+CONV2D_GRAD_W = ("conv2d_grad_w", '''
+def conv2d_grad_w(g, x, w, stride, padding):
+    """Gradient of conv2d for w: x correlated with g, position by position."""
+    kh, kw = w.shape[2], w.shape[3]
+    padded = zero_pad(x, pad_amount(padding, kh), pad_amount(padding, kw))
+    oh, ow = g.shape[2], g.shape[3]
+    gw = np.zeros(w.shape, dtype=w.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            # (N, O, oh, ow) . (N, C, oh, ow) over N, oh, ow -> (O, C)
+            gw[:, :, i, j] = np.tensordot(g, padded[window(i, j, oh, ow, stride)],
+                                          axes=([0, 2, 3], [0, 2, 3]))
+    return gw
+''')
+CONV_HELPERS = (PAD_AMOUNT, ZERO_PAD, WINDOW, CONV2D, CONV2D_GRAD_X, CONV2D_GRAD_W)
+_CONV_ARGS = "stride={stride}, padding={padding}"
+
+
+def _torch_conv(params, shapes):
+    _, _, kh, kw = shapes["w"]
+    pad = (_pad_amount(params["padding"], kh), _pad_amount(params["padding"], kw))
+    return f"F.conv2d({{x}}, {{w}}, stride={{stride}}, padding={literal(pad)})"
+
+
 register(OpSpec(
     "conv2d", inputs=("x", "w"), category="Convolution", title="Conv2d",
     doc="2-d cross-correlation of x (N,C,H,W) with w (O,C,kH,kW), zero padding. "
@@ -95,6 +171,10 @@ register(OpSpec(
             Param("padding", "padding", "valid",
                   "valid (none), same (output as big as input, stride 1) or a size")),
     shape=_conv_shape, forward=_conv2d, vjp=_conv2d_vjp,
+    numpy=Code(f"conv2d({{x}}, {{w}}, {_CONV_ARGS})",
+               (f"conv2d_grad_x({{g}}, {{x}}, {{w}}, {_CONV_ARGS})",
+                f"conv2d_grad_w({{g}}, {{x}}, {{w}}, {_CONV_ARGS})"), helpers=CONV_HELPERS),
+    torch=Code(_torch_conv, imports=("import torch.nn.functional as F",)),
 ))
 
 
@@ -156,6 +236,65 @@ def _avgpool_vjp(xp, g, out, x, kernel, stride):
     return (gx,)
 
 
+MAXPOOL2D = ("maxpool2d", '''
+def maxpool2d(x, kernel, stride):
+    """Maximum over kernel x kernel windows of x (N,C,H,W), stride 0 meaning the kernel."""
+    s = stride or kernel
+    oh, ow = (x.shape[2] - kernel) // s + 1, (x.shape[3] - kernel) // s + 1
+    best = None
+    for i in range(kernel):
+        for j in range(kernel):
+            part = x[window(i, j, oh, ow, s)]
+            best = part if best is None else np.maximum(best, part)
+    return best
+''')
+MAXPOOL2D_GRAD = ("maxpool2d_grad", '''
+def maxpool2d_grad(g, x, out, kernel, stride):
+    """Each window's gradient goes to its first maximum (row-major), as in PyTorch."""
+    s = stride or kernel
+    oh, ow = out.shape[2], out.shape[3]
+    gx = np.zeros_like(x)
+    taken = np.zeros(out.shape, dtype=bool)
+    for i in range(kernel):
+        for j in range(kernel):
+            win = window(i, j, oh, ow, s)
+            hit = (x[win] == out) & ~taken
+            gx[win] += np.where(hit, g, 0.0)
+            taken = taken | hit
+    return gx
+''')
+AVGPOOL2D = ("avgpool2d", '''
+def avgpool2d(x, kernel, stride):
+    """Mean over kernel x kernel windows of x (N,C,H,W), stride 0 meaning the kernel."""
+    s = stride or kernel
+    oh, ow = (x.shape[2] - kernel) // s + 1, (x.shape[3] - kernel) // s + 1
+    total = np.zeros((x.shape[0], x.shape[1], oh, ow), dtype=x.dtype)
+    for i in range(kernel):
+        for j in range(kernel):
+            total += x[window(i, j, oh, ow, s)]
+    return total / (kernel * kernel)
+''')
+AVGPOOL2D_GRAD = ("avgpool2d_grad", '''
+def avgpool2d_grad(g, x, kernel, stride):
+    """Each window's gradient shared equally over its elements."""
+    s = stride or kernel
+    oh, ow = g.shape[2], g.shape[3]
+    gx = np.zeros_like(x)
+    share = g / (kernel * kernel)
+    for i in range(kernel):
+        for j in range(kernel):
+            gx[window(i, j, oh, ow, s)] += share
+    return gx
+''')
+
+
+def _torch_pool(function):
+    def code(params, shapes):
+        stride = params["stride"] or params["kernel"]
+        return f"F.{function}({{x}}, kernel_size={{kernel}}, stride={stride})"
+    return Code(code, imports=("import torch.nn.functional as F",))
+
+
 POOL_PARAMS = (Param("kernel", "int", 2, "Window size", low=1, high=64),
                Param("stride", "int", 0, "Step between windows (0: the window size)",
                      low=0, high=64))
@@ -165,6 +304,10 @@ register(OpSpec(
     doc="Maximum over kernel x kernel windows of x (N,C,H,W). Backward: each window's g "
         "goes to its first maximum.", params=POOL_PARAMS,
     shape=_pool_shape, forward=_maxpool, vjp=_maxpool_vjp,
+    numpy=Code("maxpool2d({x}, kernel={kernel}, stride={stride})",
+               ("maxpool2d_grad({g}, {x}, {out}, kernel={kernel}, stride={stride})",),
+               helpers=(WINDOW, MAXPOOL2D, MAXPOOL2D_GRAD)),
+    torch=_torch_pool("max_pool2d"),
 ))
 
 register(OpSpec(
@@ -172,4 +315,8 @@ register(OpSpec(
     doc="Mean over kernel x kernel windows of x (N,C,H,W). Backward: g shared equally "
         "over each window.", params=POOL_PARAMS,
     shape=_pool_shape, forward=_avgpool, vjp=_avgpool_vjp,
+    numpy=Code("avgpool2d({x}, kernel={kernel}, stride={stride})",
+               ("avgpool2d_grad({g}, {x}, kernel={kernel}, stride={stride})",),
+               helpers=(WINDOW, AVGPOOL2D, AVGPOOL2D_GRAD)),
+    torch=_torch_pool("avg_pool2d"),
 ))

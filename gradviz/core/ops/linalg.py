@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..shapes import broadcast_shapes
-from .spec import OpSpec, register
+from .spec import Code, OpSpec, register
 
 
 def _matmul_shape(params, a, b):
@@ -37,6 +37,47 @@ def _matmul_vjp(xp, g, out, a, b):
     return ga, gb  # batch axes are summed back to each input's shape by the engine
 
 
+def _matmul_grad_shapes(params, out, a, b):
+    """The vjp's gradients before the engine sums batch axes back: the broadcast batch
+    axes, then each operand's own matrix (or vector) axes."""
+    batch = broadcast_shapes(a[:-2], b[:-2]) if len(a) > 1 and len(b) > 1 else (
+        b[:-2] if len(a) == 1 else a[:-2])
+    return (*batch, *a[-2:]), (*batch, *b[-2:])
+
+
+# The vjp in an exported NumPy script, where an operand is a vector.
+MATMUL_GRADS = ("matmul_grads", '''
+def matmul_grads(g, a, b):
+    """Gradients of a @ b for 1-d a or b (NumPy's rules: a vector a is a row, a vector b
+    a column), batch axes not yet summed back."""
+    a2 = a if a.ndim > 1 else a.reshape(1, -1)
+    b2 = b if b.ndim > 1 else b.reshape(-1, 1)
+    if b.ndim == 1:
+        g = np.expand_dims(g, -1)
+    if a.ndim == 1:
+        g = np.expand_dims(g, -2)
+    ga = g @ np.swapaxes(b2, -1, -2)
+    gb = np.swapaxes(a2, -1, -2) @ g
+    return (ga[..., 0, :] if a.ndim == 1 else ga), (gb[..., 0] if b.ndim == 1 else gb)
+''')
+
+
+def _transposed(name, ndim):
+    return f"{{{name}}}.T" if ndim == 2 else f"np.swapaxes({{{name}}}, -1, -2)"
+
+
+def _matmul_grad_code(port):
+    """∂a = g @ bᵀ, ∂b = aᵀ @ g for matrices (and stacks of them); vectors go through
+    matmul_grads."""
+    def code(params, shapes):
+        a, b = len(shapes["a"]), len(shapes["b"])
+        if a == 1 or b == 1:
+            return f"matmul_grads({{g}}, {{a}}, {{b}})[{'ab'.index(port)}]"
+        return (f"{{g}} @ {_transposed('b', b)}" if port == "a"
+                else f"{_transposed('a', a)} @ {{g}}")
+    return code
+
+
 register(OpSpec(
     "matmul", inputs=("a", "b"), category="Linear algebra", title="Matmul",
     doc="Matrix product a @ b; leading axes are batches (broadcast). "
@@ -44,4 +85,7 @@ register(OpSpec(
     shape=_matmul_shape,
     forward=lambda xp, a, b: xp.matmul(a, b),
     vjp=_matmul_vjp, operator="@",
+    numpy=Code("{a} @ {b}", (_matmul_grad_code("a"), _matmul_grad_code("b")),
+               helpers=(MATMUL_GRADS,), grad_shapes=_matmul_grad_shapes),
+    torch=Code("{a} @ {b}"),
 ))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from ..devices import device_of
-from .spec import OpSpec, Param, register
+from .spec import Code, OpSpec, Param, register
 
 
 def _check_axis(axis, ndim):
@@ -36,28 +36,54 @@ def _count(a, axis):
     return math.prod(a.shape) if axis is None else a.shape[axis]
 
 
-def reduction(name, title, doc, forward, scale=None):
+def _reduction_code(module, name, per_element):
+    """Code of a reduction (np.sum, torch.mean, …) of all elements or along the axis;
+    its gradient spreads g back over what was reduced: each element gets
+    `per_element`, a template in `{spread}` (g, its reduced axis put back) and `{n}`
+    (how many elements each output reduced)."""
+    keyword = "dim" if module == "torch" else "axis"
+
+    def forward(params, shapes):
+        if params["axis"] is None:
+            return f"{module}.{name}({{a}})"
+        return f"{module}.{name}({{a}}, {keyword}={{axis}})"
+
+    def grad(params, shapes):
+        axis = params["axis"]
+        spread = "{g}" if axis is None else "np.expand_dims({g}, {axis})"
+        n = math.prod(shapes["a"]) if axis is None else shapes["a"][axis]
+        return per_element.format(spread=spread, n=max(n, 1), a="{a}")
+
+    return forward, grad
+
+
+def reduction(name, title, doc, forward, scale=None, code=""):
     """An op reducing all elements or one axis; backward spreads g back over what was
-    reduced, times `scale(a, axis)` (mean: 1/n)."""
+    reduced, times `scale(a, axis)` (mean: 1/n). `code`: what each element of the input
+    gets back, in exported code (see _reduction_code)."""
     def vjp(xp, g, out, a, axis):
         return (_spread(xp, g, a, axis, None if scale is None else scale(a, axis)),)
 
+    numpy_forward, numpy_grad = _reduction_code("np", name, code)
+    torch_forward, _ = _reduction_code("torch", name, code)
     register(OpSpec(
         name, inputs=("a",), category="Reduce", title=title, doc=doc,
         params=(Param("axis", "axis", None, "Axis to reduce along (empty: all elements)"),),
         shape=_reduced_shape,
         forward=lambda xp, a, axis: xp.asarray(forward(xp, a, axis=axis)),
-        vjp=vjp,
+        vjp=vjp, numpy=Code(numpy_forward, (numpy_grad,)), torch=Code(torch_forward),
     ))
 
 
 reduction("sum", "Sum",
           "Sum of all elements, or along one axis. Backward: g copied to every element summed.",
-          lambda xp, a, axis: xp.sum(a, axis=axis))
+          lambda xp, a, axis: xp.sum(a, axis=axis),
+          code="{spread} * np.ones_like({a})")
 reduction("mean", "Mean",
           "Mean of all elements, or along one axis. Backward: g/n to every element averaged.",
           lambda xp, a, axis: xp.mean(a, axis=axis),
-          scale=lambda a, axis: 1 / max(_count(a, axis), 1))
+          scale=lambda a, axis: 1 / max(_count(a, axis), 1),
+          code="{spread} / {n} * np.ones_like({a})")
 
 
 def _max_shape(params, a):
@@ -78,6 +104,17 @@ def _max_vjp(xp, g, out, a, axis):
     return (xp.where(chosen, xp.expand_dims(g, axis=axis), xp.zeros_like(a)),)
 
 
+# The same in an exported NumPy script.
+FIRST_MAX = ("first_max", '''
+def first_max(a, axis):
+    """True at the first maximum along `axis` (where the gradient of max goes), as
+    PyTorch's max(dim) chooses."""
+    positions = np.arange(a.shape[axis])
+    shape = [1] * a.ndim
+    shape[axis] = a.shape[axis]
+    return np.reshape(positions, shape) == np.argmax(a, axis=axis, keepdims=True)
+''')
+
 register(OpSpec(
     "max", inputs=("a",), category="Reduce", title="Max",
     doc="Maximum along one axis. Backward: g goes to the first maximum, 0 elsewhere.",
@@ -85,4 +122,8 @@ register(OpSpec(
     shape=_max_shape,
     forward=lambda xp, a, axis: xp.max(a, axis=axis),
     vjp=_max_vjp,
+    numpy=Code("np.max({a}, axis={axis})",
+               ("np.where(first_max({a}, {axis}), np.expand_dims({g}, {axis}), 0.0)",),
+               helpers=(FIRST_MAX,)),
+    torch=Code("torch.max({a}, dim={axis}).values"),
 ))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .spec import OpSpec, Param, register
+from .spec import Code, OpSpec, Param, literal, register
 
 
 def _reshape_shape(params, a):
@@ -33,6 +33,8 @@ register(OpSpec(
     shape=_reshape_shape,
     forward=lambda xp, a, shape: xp.reshape(a, _reshape_shape({"shape": shape}, a.shape)),
     vjp=lambda xp, g, out, a, shape: (xp.reshape(g, a.shape),),
+    numpy=Code("np.reshape({a}, {shape})", ("np.reshape({g}, {a}.shape)",)),
+    torch=Code("torch.reshape({a}, {shape})"),
 ))
 
 
@@ -54,6 +56,19 @@ def _transpose_vjp(xp, g, out, a, axes):
     return (xp.permute_dims(g, inverse),)
 
 
+def _transpose_code(call, of):
+    """A matrix's transpose as `{of}.T`, other permutations written out with `call`
+    (np.transpose, torch.permute); of="g" gives the gradient: g permuted back."""
+    def code(params, shapes):
+        order = _axes(params["axes"], len(shapes["a"]))
+        if of == "g":
+            order = tuple(sorted(range(len(order)), key=order.__getitem__))
+        if order == (1, 0):
+            return f"{{{of}}}.T"
+        return f"{call}({{{of}}}, {literal(order)})"
+    return code
+
+
 register(OpSpec(
     "transpose", inputs=("a",), category="Shape", title="Transpose",
     doc="Permute the axes (empty: reverse them; a matrix's transpose). "
@@ -62,6 +77,8 @@ register(OpSpec(
     shape=_transpose_shape,
     forward=lambda xp, a, axes: xp.permute_dims(a, _axes(axes, a.ndim)),
     vjp=_transpose_vjp,
+    numpy=Code(_transpose_code("np.transpose", "a"), (_transpose_code("np.transpose", "g"),)),
+    torch=Code(_transpose_code("torch.permute", "a")),
 ))
 
 
@@ -81,4 +98,7 @@ register(OpSpec(
     forward=lambda xp, a, start_axis: xp.reshape(a, _flatten_shape({"start_axis": start_axis},
                                                                     a.shape)),
     vjp=lambda xp, g, out, a, start_axis: (xp.reshape(g, a.shape),),
+    numpy=Code(lambda params, shapes: f"np.reshape({{a}}, {literal(shapes['out'])})",
+               ("np.reshape({g}, {a}.shape)",)),
+    torch=Code("torch.flatten({a}, start_dim={start_axis})"),
 ))

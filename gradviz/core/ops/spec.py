@@ -2,10 +2,12 @@
 and the properties panel all read these declarations; nothing else names an op."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import GraphError
+from ..shapes import broadcast_shapes
 from .params import KINDS, ParamKind
 
 
@@ -30,6 +32,44 @@ class Param:
     def __post_init__(self):
         if isinstance(self.kind, str):
             object.__setattr__(self, "kind", KINDS[self.kind])  # KeyError: a misspelt kind
+
+
+def literal(value):
+    """A param's value as Python source: repr, but non-finite floats as float("nan"),
+    float("inf") and float("-inf") (valid in any script, whatever it imports)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'
+    if isinstance(value, tuple):
+        return "(" + ", ".join(map(literal, value)) + ("," if len(value) == 1 else "") + ")"
+    return repr(value)
+
+
+def broadcast_grads(params, out, *inputs):
+    """`Code.grad_shapes` of elementwise ops: every gradient comes back in the broadcast
+    shape of the inputs."""
+    return (broadcast_shapes(*inputs),) * len(inputs)
+
+
+@dataclass(frozen=True)
+class Code:
+    """How an op reads as code in an exported script (`gradviz.core.export`).
+
+    Templates are format strings, or functions `(params, shapes)` returning one (shapes:
+    port name or "out" -> shape). In them `{a}`, `{b}`, ... (the op's port names) stand
+    for the inputs' variables, `{out}` for the op's own value, `{g}` for its gradient
+    and `{param}` for a param's value written as a literal. `forward` is the value's
+    expression; `grads` has one expression per input, the gradient it receives (None
+    where the vjp gives none: the `no_grad` ports), in the shape `grad_shapes(params,
+    out_shape, *input_shapes)` gives (default: each input's own); the exporter writes
+    out the sum back to each input's shape, as the engine does. `helpers` are the
+    functions the templates call, as (name, source) pairs, each after those it calls;
+    `imports` the import lines they need. A torch Code needs `forward` only: the
+    exported PyTorch script lets autograd differentiate it."""
+    forward: str | Callable
+    grads: tuple = ()
+    helpers: tuple = ()
+    imports: tuple = ()
+    grad_shapes: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +102,11 @@ class OpSpec:
     # The Python operator that builds this op in traced code ("+", "@", "unary -",
     # "**": a one-input op whose operand on the right is its first param).
     operator: str = ""
+    # The op in an exported NumPy script (forward and one gradient per input) and in
+    # an exported PyTorch script (forward); see Code. Every op but `input` declares
+    # both (the exporter writes the input op's sources itself).
+    numpy: Code | None = None
+    torch: Code | None = None
     param_index: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
