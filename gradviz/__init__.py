@@ -14,11 +14,12 @@ from .core.graph import Edge, Graph, Node
 from .core.ops import OPS
 from .core.tracing import Tracer as build
 from .core.train import TrainResult, train
-from .notebook import edit, graph_png
+from .notebook import edit, graph_png, run_png
 
-# Jupyter shows a graph as its picture. The core stays Qt-free: the drawing is
-# imported only when a notebook asks for it.
+# Jupyter shows a graph, and a run, as its picture. The core stays Qt-free: the drawing
+# is imported only when a notebook asks for it.
 Graph._repr_png_ = graph_png
+RunResult._repr_png_ = run_png
 
 __version__ = "0.1.0"
 __all__ = ["Graph", "Node", "Edge", "Engine", "RunResult", "load", "save", "OPS", "build",

@@ -1,5 +1,5 @@
 """gradviz from scripts and notebooks: `edit(graph)` opens the editor on a graph, and
-a graph shows itself in Jupyter as the picture `gradviz render` draws."""
+a graph and a run show themselves in Jupyter as the picture `gradviz render` draws."""
 from __future__ import annotations
 
 
@@ -51,3 +51,21 @@ def graph_png(graph):
     """The graph's picture as PNG bytes: Jupyter's `_repr_png_` for a Graph."""
     from .gui.render import png_bytes
     return png_bytes(graph)
+
+
+def run_png(result, size=(900, 420), view="both"):
+    """The picture of a run, its values and gradients on the graph as it was run, as
+    PNG bytes: Jupyter's `_repr_png_` for a RunResult (None for a run that does not
+    know its graph)."""
+    graph = getattr(result, "graph", None)
+    if graph is None:
+        return None
+    from PySide6.QtCore import QSizeF
+
+    from .core.health import health
+    from .gui.render import canvas_rect, picture_bytes, picture_scene
+    scene = picture_scene(graph, view)
+    if "health" not in result.derived:
+        result.derived["health"] = health(result, {n: node.op for n, node in graph.nodes.items()})
+    scene.show_result(result)
+    return picture_bytes(scene, canvas_rect(scene, *size), QSizeF(*size), 1.0, svg=False)

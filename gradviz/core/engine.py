@@ -50,6 +50,9 @@ class _Plan:
             (shapes, self.target), self.waiting = graph.validate(target), []
             self.no_target = None
         self.shapes = shapes
+        # The graph as planned (a copy: arrays shared, never mutated), for pictures of
+        # its runs after later edits; copied once per revision, not per run.
+        self.graph = graph.copy()
         self.steps = []
         for node_id in graph.topo_order():
             if node_id not in shapes:
@@ -218,6 +221,7 @@ class RunResult:
         self.complete = True          # False for a frame of a step-by-step replay
         self.recomputed = recomputed
         self.seconds = seconds
+        self.graph = plan.graph   # the graph as it was run (a copy), for its picture
         self._values = values
         self._grads = grads
         self._edge_grads = edge_grads

@@ -13,6 +13,20 @@ def test_a_graph_shows_itself_as_a_png():
     assert data.startswith(b"\x89PNG") and (image.width(), image.height()) == (900, 420)
 
 
+def test_a_run_shows_itself_as_the_picture_of_its_values():
+    graph = gradviz.load(example_path("seed"))
+    first = graph.run()
+    graph.set_params("x", {"source": "value", "value": np.full((4, 3), 2.0)})
+    second = graph.run()
+    data, other = first._repr_png_(), second._repr_png_()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and other.startswith(b"\x89PNG\r\n\x1a\n")
+    image = QImage.fromData(data, "PNG")
+    assert (image.width(), image.height()) == (900, 420)
+    assert data != other
+    assert first._repr_png_() == data   # the first run's picture, after the edit too
+    assert graph.nodes["x"].params["source"] == "value"
+
+
 def test_edit_without_blocking_hands_back_the_edited_graph(qtbot):
     with gradviz.build() as t:
         x = t.input(np.ones((2, 2)))
