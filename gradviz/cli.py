@@ -1,6 +1,7 @@
 """Command line: `gradviz [FILE]` opens the editor; `gradviz run FILE` runs headless;
 `gradviz render FILE -o out.png` saves a picture; `gradviz animate FILE -o out.gif`
-saves the run step by step as an animation."""
+saves the run step by step as an animation; `gradviz export FILE --to numpy -o OUT`
+writes the graph as code."""
 from __future__ import annotations
 
 import argparse
@@ -162,7 +163,8 @@ def _gui_parser():
         "Open the gradviz node editor. Other commands: 'gradviz run FILE' runs a graph "
         "headless; 'gradviz render FILE -o out.png' (or .svg) saves its picture; "
         "'gradviz animate FILE -o out.gif' (or .png) saves its run step by step; "
-        "'gradviz train FILE' trains its trainable inputs."))
+        "'gradviz train FILE' trains its trainable inputs; 'gradviz export FILE --to "
+        "numpy|torch|notebook -o OUT' writes it as code."))
     p.add_argument("file", nargs="?", help="a .gradviz file to open")
     return p
 
@@ -201,11 +203,12 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    from .export_command import export_command
     from .instruments import check_command, compare_command, probe_command
     from .train_command import train_command
     commands = {"run": run_command, "render": render_command, "animate": animate_command,
                 "check": check_command, "probe": probe_command, "compare": compare_command,
-                "train": train_command}
+                "train": train_command, "export": export_command}
     command = commands.get(argv[0]) if argv else None
     warnings.showwarning = _show_warning   # every warning: one line, like errors
     try:

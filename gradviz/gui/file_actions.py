@@ -1,5 +1,5 @@
 """The File menu's work: open, save, prompts over unsaved changes, recent files,
-examples, image export and crash recovery. Mixed into the main window."""
+examples, image and code export and crash recovery. Mixed into the main window."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,7 @@ import time
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
-from ..core import fileformat
+from ..core import export, fileformat
 from ..core.errors import GradvizError
 from ..core.examples import example_path
 from ..core.graph import Graph
@@ -18,6 +18,15 @@ FILE_FILTER = "gradviz graphs (*.gradviz);;All files (*)"
 EXPORT_FILTER = "PNG images (*.png);;SVG images (*.svg)"
 EXPORT_SCALES = ["100 %", "200 %", "300 %", "400 %"]
 MAX_RECENT = 8
+# File ▸ Export ▸ …: kind (gradviz.core.export), menu text, file type, status tip.
+CODE_EXPORTS = (
+    ("numpy", "&NumPy Script…", "Python scripts (*.py)",
+     "The graph as a NumPy script: the forward pass, then the backward pass op by op"),
+    ("torch", "&PyTorch Script…", "Python scripts (*.py)",
+     "The graph's forward pass in PyTorch, differentiated by autograd"),
+    ("notebook", "Jupyter &Notebook…", "Jupyter notebooks (*.ipynb)",
+     "The NumPy script as a notebook, each step's rule explained"),
+)
 
 
 class FileActions:
@@ -140,6 +149,42 @@ class FileActions:
                               f"{MAX_PIXELS // 2 ** 20} megapixels", 0)
         else:
             self.show_message(f"Exported {path}")
+        return True
+
+    def add_code_exports(self, menu):
+        """Fill File ▸ Export with one entry per kind of code."""
+        self.code_export_actions = {}
+        for kind, text, _, tip in CODE_EXPORTS:
+            action = menu.addAction(text, lambda k=kind: self.export_code_dialog(k))
+            action.setStatusTip(tip)
+            self.code_export_actions[kind] = action
+
+    def export_code_dialog(self, kind):
+        _, text, file_filter, _ = next(entry for entry in CODE_EXPORTS if entry[0] == kind)
+        suffix = export.SUFFIXES[kind]
+        stem = self.document.title.split(" (")[0].removesuffix(fileformat.SUFFIX)
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {text.replace('&', '').rstrip('…')}",
+            os.path.join(self._folder(), stem + suffix), f"{file_filter};;All files (*)")
+        if not path:
+            return False
+        if not os.path.splitext(path)[1]:
+            path += suffix
+        return self.export_code(path, kind, stem)
+
+    def export_code(self, path, kind, title=None):
+        """Write the graph as code (see gradviz.core.export.write); say where."""
+        try:
+            written = export.write(self.document.graph, path, kind, title=title)
+        except GradvizError as e:
+            QMessageBox.critical(self, "Cannot export", str(e))
+            return False
+        except OSError as e:
+            QMessageBox.critical(self, "Cannot export", f"Cannot write {path}: "
+                                 f"{e.strerror or e}")
+            return False
+        self.show_message(f"Exported {path}" + (f" (arrays in {written[1]})"
+                                                if len(written) > 1 else ""))
         return True
 
     def _folder(self):

@@ -290,6 +290,7 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         file.addSeparator()
         file.addActions([self.act_save, self.act_save_as, self.act_revert])
         file.addAction(self.act_export)
+        self.add_code_exports(file.addMenu("E&xport"))
         file.addSeparator()
         file.addAction(self.act_quit)
         edit = bar.addMenu("&Edit")

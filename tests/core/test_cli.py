@@ -64,3 +64,41 @@ def test_errors_exit_2_with_one_line(args, message, tmp_path):
     assert out.returncode == 2
     assert out.stderr.startswith(message) and out.stderr.count("\n") == 1
     assert "Traceback" not in out.stderr
+
+
+def test_export_writes_a_script_that_runs(tmp_path):
+    out = gradviz_cli("export", example_path("seed"), "--to", "numpy", "-o", tmp_path / "s.py")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"wrote {tmp_path / 's.py'}\n"
+    ran = subprocess.run([sys.executable, str(tmp_path / "s.py")], capture_output=True,
+                         text=True, timeout=60, cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "c = 6.770325017108724\n"   # the notebook's c, in full
+
+
+def test_export_names_the_npz_it_writes_beside_the_notebook(tmp_path):
+    pytest.importorskip("nbformat", reason="nbformat is in the test extra")
+    out = gradviz_cli("export", example_path("playground"), "--to", "notebook",
+                      "-o", tmp_path / "pg.ipynb")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"wrote {tmp_path / 'pg.ipynb'} (arrays in {tmp_path / 'pg.npz'})\n"
+    assert json.loads((tmp_path / "pg.ipynb").read_text())["nbformat"] == 4
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.gradviz", "-o", "{out}.py"], "gradviz: cannot open missing.gradviz"),
+    (["{bad}", "-o", "{out}.py"], "gradviz: bad.gradviz: not valid JSON"),
+    (["{seed}", "-o", "{tmp}/no/such/folder/s.py"], "gradviz: cannot write {tmp}/no/such/"),
+    (["{seed}", "-o", "{tmp}"], "gradviz: {tmp} is a folder"),
+    (["{seed}", "-o", "{out}.npz"], "gradviz: {out}.npz: the output cannot be a .npz"),
+    (["{seed}", "-o", "{out}.py", "--target", "ghost"], "gradviz: no node 'ghost'"),
+])
+def test_export_errors_exit_2_with_one_line(args, message, tmp_path):
+    bad = tmp_path / "bad.gradviz"
+    bad.write_text("{")
+    fill = dict(seed=example_path("seed"), bad=bad, out=tmp_path / "out", tmp=tmp_path)
+    out = gradviz_cli("export", "--to", "numpy", *[a.format(**fill) for a in args])
+    assert out.returncode == 2
+    assert out.stderr.startswith(message.format(**fill)) and out.stderr.count("\n") == 1
+    assert "Traceback" not in out.stderr
+    assert not list(tmp_path.glob("out*")) and not list(tmp_path.glob(".export-*"))

@@ -10,9 +10,10 @@ class Block:
             raise ImportError('blocked: ' + name)
 sys.meta_path.insert(0, Block())
 import gradviz, gradviz.report, gradviz.cli
-from gradviz.core import devices, engine, fileformat, graph, ops, shapes, examples
+from gradviz.core import devices, engine, export, fileformat, graph, ops, shapes, examples
 g = gradviz.load(examples.example_path('seed'))
 print(float(g.run().value('c')))
+assert 'grad_x = grad_a * y' in export.to_numpy(g) + export.to_torch(g)
 assert not [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))]
 """
 
