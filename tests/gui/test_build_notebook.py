@@ -25,12 +25,16 @@ def add_from_palette(window, qtbot, op, name, where):
     return name
 
 
-def set_field(window, name, text):
-    field = window.properties.fields[name]
+def type_into(field, text):
+    """Replace a line edit's text by typing, then press Enter."""
     field.setFocus()
     field.selectAll()
     QTest.keyClicks(field, text)
     QTest.keyClick(field, Qt.Key.Key_Return)
+
+
+def set_field(window, name, text):
+    type_into(window.properties.fields[name], text)
 
 
 def connect(window, src, dst, port):

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QTabBar, QToolButton
 import gradviz
 from gradviz.core.examples import example_path
 from gradviz.core.train import train
+from tests.gui.test_build_notebook import type_into
 from tests.gui.test_undo_history import click_header
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -160,17 +161,12 @@ def test_changing_the_learning_rate_in_the_dock_pauses_and_is_saved(make_window,
     click(window, window.act_train)
     qtbot.waitUntil(lambda: window.trainer.steps > 2, timeout=30000)
     field = window.train_panel.fields["lr"]
-    field.setFocus()
-    field.selectAll()
-    QTest.keyClicks(field, "0.002")
-    QTest.keyClick(field, Qt.Key.Key_Return)
+    type_into(field, "0.002")
     assert not window.train_runner.running
     assert window.document.graph.training.lr == 0.002
     assert window.act_undo.text() == "Undo Training: Adam, lr 0.002, betas 0.9, 0.999, " \
                                      "eps 1e-08"
-    field.selectAll()
-    QTest.keyClicks(field, "fast")
-    QTest.keyClick(field, Qt.Key.Key_Return)
+    type_into(field, "fast")
     assert "Not applied: not a number" in window.train_panel.status.text()
     assert field.text() == "0.002" and window.document.graph.training.lr == 0.002
 
@@ -215,11 +211,7 @@ def test_running_or_checking_during_training_pauses_it_first(make_window, qtbot)
 
 
 def set_dock_field(window, name, text):
-    field = window.train_panel.fields[name]
-    field.setFocus()
-    field.selectAll()
-    QTest.keyClicks(field, text)
-    QTest.keyClick(field, Qt.Key.Key_Return)
+    type_into(window.train_panel.fields[name], text)
 
 
 def test_each_undo_step_names_the_steps_it_holds(make_window, qtbot):
