@@ -146,9 +146,10 @@ class Program:
         return f"Here {pairs[0]}." if pairs else ""
 
     def _where(self, n):
-        """`, where a is x, b is y, g is grad_a`: the rule's names in the code's."""
-        pairs = [f"{port} is {name}" for port, name in self._renamed(n, with_grad=True)]
-        return ", where " + ", ".join(pairs) if pairs else ""
+        """` (a ← x, b ← y, g ← grad_a)`: the rule's names (the op's ports, g for the
+        gradient arriving) given the code's (port names can be node names too)."""
+        pairs = [f"{port} ← {name}" for port, name in self._renamed(n, with_grad=True)]
+        return " (" + ", ".join(pairs) + ")" if pairs else ""
 
     def sources(self):
         """Steps making the inputs, and the arrays they read from the .npz."""
