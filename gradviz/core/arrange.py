@@ -5,6 +5,8 @@ from __future__ import annotations
 from grandalf.graphs import Edge, Graph, Vertex
 from grandalf.layouts import SugiyamaLayout
 
+from .ops import get_op
+
 GAP_X, GAP_Y = 60, 40        # between layers, and between nodes in a layer
 COMPONENT_GAP = 80
 DEFAULT_SIZE = (180, 160)    # width, height of a node whose size is not given
@@ -39,7 +41,7 @@ def arrange(graph, node_ids=None, sizes=None, origin=(0.0, 0.0)) -> dict:
                         key=lambda c: min(order[v.data] for v in c.sV))
     positions, top = {}, origin[1]
     for component in components:
-        placed = _layout(component, sizes)
+        placed = _straighten(_layout(component, sizes), _main_feeders(graph, keep), sizes)
         left = min(x for x, _ in placed.values())
         upper = min(y for _, y in placed.values())
         for node_id, (x, y) in placed.items():
@@ -61,6 +63,45 @@ def _layout(component, sizes):
         across, along = vertex.view.xy
         width, height = sizes.get(vertex.data, DEFAULT_SIZE)
         placed[vertex.data] = (along - width / 2, across - height / 2)
+    return placed
+
+
+def _main_feeders(graph, keep):
+    """node → the node feeding its first input, where that node feeds nothing else:
+    the main line of a chain (x · W: x's line, W below it)."""
+    consumers = {}
+    for edge in graph.edges:
+        if edge.src in keep and edge.dst in keep:
+            consumers[edge.src] = consumers.get(edge.src, 0) + 1
+    feeders = {}
+    for node_id in keep:
+        for port in get_op(graph.nodes[node_id].op).inputs:
+            edge = graph.input_edge(node_id, port)
+            if edge is not None and edge.src in keep:
+                if consumers[edge.src] == 1:
+                    feeders[node_id] = edge.src
+                break
+    return feeders
+
+
+def _straighten(placed, feeders, sizes):
+    """Chains drawn straight: a node moves to the height of its main feeder (see
+    `_main_feeders`) where that overlaps nothing in its layer (the layout centres nodes
+    between their feeders, which makes long chains stairs)."""
+    layers = {}
+    for node_id, (x, _) in placed.items():
+        layers.setdefault(x, []).append(node_id)
+
+    def free(node_id, y):
+        x, height = placed[node_id][0], sizes.get(node_id, DEFAULT_SIZE)[1]
+        return all(other == node_id or y + height + GAP_Y / 2 <= placed[other][1] or
+                   placed[other][1] + sizes.get(other, DEFAULT_SIZE)[1] + GAP_Y / 2 <= y
+                   for other in layers[x])
+
+    for node_id in sorted(placed, key=lambda n: placed[n][0]):   # left to right
+        feeder = feeders.get(node_id)
+        if feeder in placed and free(node_id, placed[feeder][1]):
+            placed[node_id] = (placed[node_id][0], placed[feeder][1])
     return placed
 
 

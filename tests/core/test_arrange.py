@@ -54,3 +54,14 @@ def test_only_the_given_nodes_are_placed():
     positions = arrange(g, ["a", "b", "c"])
     assert set(positions) == {"a", "b", "c"}
     assert positions["a"][0] < positions["b"][0] < positions["c"][0]
+
+
+@pytest.mark.parametrize("name, line", [
+    ("vanishing", ["x", "z1", "s1", "z2", "s2", "z3", "s3", "z6", "s6", "loss"]),
+    ("mlp", ["X", "XW1", "z1", "h", "hW2", "logits", "loss"]),
+])
+def test_a_chains_main_line_is_straight(name, line):
+    """Each node sits at the height of what feeds its first input (the layout centres
+    nodes between their feeders, which made long chains stairs)."""
+    positions = arrange(gradviz.load(example_path(name)))
+    assert len({positions[n][1] for n in line}) == 1
