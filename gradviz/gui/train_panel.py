@@ -17,6 +17,7 @@ from .param_editors import FieldEdit
 # Curves of trainable inputs, in the order they appear in the graph.
 CURVE_COLORS = ("#4e9be6", "#e6a04e", "#6cc070", "#d8605f", "#a58be0", "#d6c35a",
                 "#5fc9c9", "#e07fc0")
+LOSS_TITLE = "loss (the target's sum)"
 NUMBER_FIELDS = {"lr": "learning rate", "momentum": "momentum", "beta1": "Adam β1",
                  "beta2": "Adam β2", "eps": "Adam ε"}
 
@@ -61,7 +62,7 @@ class TrainPanel(QWidget):
         self.log_scale.setToolTip("Plot the loss and gradient norms on a log scale "
                                   "(values ≤ 0 are left out)")
         self.log_scale.toggled.connect(self._set_log)
-        self.loss_plot = self._plot("loss (the target's sum)")
+        self.loss_plot = self._plot(LOSS_TITLE)
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(theme.TEXT.name(), width=1.5),
                                               connect="finite")
         self._shown = None   # (history, names) last shown
@@ -127,8 +128,12 @@ class TrainPanel(QWidget):
         self._shown = history, names
         steps = len(history)
         x = np.arange(1, steps + 1)
-        self.loss_curve.setData(x, _plottable(history.loss[:steps], self.log_scale),
-                                symbol="o" if steps == 1 else None, symbolSize=5)
+        loss = _plottable(history.loss[:steps], self.log_scale)
+        self.loss_curve.setData(x, loss, symbol="o" if steps == 1 else None, symbolSize=5)
+        hidden = int(np.sum(np.asarray(history.loss[:steps]) <= 0)) \
+            if self.log_scale.isChecked() else 0
+        self.loss_plot.setTitle(LOSS_TITLE + (f" ({hidden:,} ≤ 0 not on the log scale)"
+                                              if hidden else ""), size="9pt")
         for key in [k for k in self.norm_curves if k not in history.grad_norms]:
             self.norm_plot.removeItem(self.norm_curves.pop(key))
         for key, norms in history.grad_norms.items():

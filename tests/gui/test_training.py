@@ -268,3 +268,22 @@ def test_another_document_starts_with_empty_curves(make_window, qtbot):
     assert curve_points(window) == 0 and not window.train_panel.legend.isVisible()
     assert window.train_panel.loss_plot.viewRange()[0][1] < 50   # not the last run's axis
     assert window.train_panel.status.text().startswith("Mark inputs trainable")
+
+
+def test_the_log_scale_says_how_many_losses_it_leaves_out(make_window, qtbot):
+    """The seed graph's sum goes below 0 as x trains: a log scale cannot show it."""
+    window = make_window()
+    show_train_dock(window, qtbot)
+    x = window.document.graph.nodes["x"].params
+    window.document.set_params("x", {**x, "trainable": True})
+    window.document.set_training(window.document.graph.training.replace(
+        optimizer="sgd", lr=0.5, steps=20))
+    with qtbot.waitSignal(window.train_runner.finished, timeout=30000):
+        click(window, window.act_train)
+    negative = sum(loss <= 0 for loss in window.trainer.history.loss)
+    assert negative > 0
+    QTest.mouseClick(window.train_panel.log_scale, Qt.MouseButton.LeftButton,
+                     pos=QPoint(8, window.train_panel.log_scale.height() // 2))
+    assert window.train_panel.log_scale.isChecked()
+    title = window.train_panel.loss_plot.plotItem.titleLabel.text
+    assert f"({negative} ≤ 0 not on the log scale)" in title
