@@ -76,9 +76,11 @@ class GraphScene(QGraphicsScene):
         self._graph = graph
         graph.subscribe(self._on_event)
         for node in graph.nodes.values():
-            self._add_node(node)
+            self._add_node(node, refresh=False)
         for edge in graph.edges:
-            self._add_edge(edge)
+            self._add_edge(edge, refresh=False)
+        for item in self.nodes.values():   # once each, now that every shape is known
+            item.refresh()
         self.mark_target()
 
     def set_detail(self, detail):
@@ -93,20 +95,22 @@ class GraphScene(QGraphicsScene):
     def _on_event(self, event):
         self._handlers[type(event)](event)
 
-    def _add_node(self, node):
+    def _add_node(self, node, refresh=True):
         item = NodeItem(node)
         item.set_stale(self.stale)
         item.set_detail(self.detail)
         self.nodes[node.id] = item
         self.addItem(item)
-        item.refresh()   # its size depends on its shape, known from the scene's graph
+        if refresh:
+            item.refresh()   # its size depends on its shape, known from the scene's graph
 
-    def _add_edge(self, edge):
+    def _add_edge(self, edge, refresh=True):
         item = EdgeItem(edge, self.nodes[edge.src], self.nodes[edge.dst])
         item.set_detail(self.detail)
         self.edges[(edge.dst, edge.port)] = item
         self.addItem(item)
-        self.nodes[edge.dst].refresh()   # its shape may be known now
+        if refresh:
+            self.nodes[edge.dst].refresh()   # its shape may be known now
 
     def _remove_edge(self, edge):
         self.removeItem(self.edges.pop((edge.dst, edge.port)))
