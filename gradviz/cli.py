@@ -164,7 +164,8 @@ def _gui_parser():
         "headless; 'gradviz render FILE -o out.png' (or .svg) saves its picture; "
         "'gradviz animate FILE -o out.gif' (or .png) saves its run step by step; "
         "'gradviz train FILE' trains its trainable inputs; 'gradviz export FILE --to "
-        "numpy|torch|notebook -o OUT' writes it as code."))
+        "numpy|torch|notebook -o OUT' writes it as code; 'gradviz check|probe|compare "
+        "FILE' are the instruments that test its gradients."))
     p.add_argument("file", nargs="?", help="a .gradviz file to open")
     return p
 
