@@ -85,11 +85,11 @@ class Trainer:
             if math.isfinite(loss):
                 self.values = self.optimizer.step(xp, self.values, grads)
         self.history.loss.append(loss)
-        if not math.isfinite(loss):
+        if math.isfinite(loss):
+            self.last = None   # the values moved: the next run is at the new ones
+        else:
             self.diverged = (f"the loss became {loss} at step {self.steps}; training "
                              f"stopped (a smaller learning rate may help)")
-            return loss
-        self.last = None
         return loss
 
     def run(self, steps, callback=None, stop=None):

@@ -125,6 +125,17 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.resizeDocks([dock], [250], Qt.Orientation.Vertical)
 
+    def add_tabbed_dock(self, title, name, widget, beside):
+        """A dock tabbed behind the dock named `beside`, which stays in front."""
+        other = self.findChild(QDockWidget, beside)
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(self.dockWidgetArea(other), dock)
+        self.tabifyDockWidget(other, dock)
+        other.raise_()
+        return dock
+
     def _build_canvas(self):
         """The formula bar over the canvas, the step timeline under it."""
         self.formula = FieldEdit()   # once applied, Ctrl+Z undoes the formula

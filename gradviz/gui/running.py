@@ -111,15 +111,20 @@ class Running:
             return
         self._run_started = time.perf_counter()
         self.status_label.setText("running…")
+        self.runner.request(self.document.graph, self.device(), prepare=self.display_prepare(),
+                            memory_budget=self.memory_budget(), trace=trace)
+
+    def display_prepare(self):
+        """`prepare(result)`, for the thread a run (or training) happens in: the
+        display's reductions and the health flags, for the view and graph as they are."""
         view = get_view(self.scene.view_mode)
         ops = {node_id: node.op for node_id, node in self.document.graph.nodes.items()}
         thresholds = health_thresholds(self.settings)
 
-        def prepare(result):   # in the worker: the display's reductions and health flags
+        def prepare(result):
             display.prepare(result, view)
             result.derived["health"] = health(result, ops, thresholds)
-        self.runner.request(self.document.graph, self.device(), prepare=prepare,
-                            memory_budget=self.memory_budget(), trace=trace)
+        return prepare
 
     def run_requested(self):
         """Run (F5): training, if it runs, stops first."""

@@ -2,7 +2,6 @@
 time, with the local-derivative card beside it. Mixed into the main window."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
 from .card import DerivativeCard, step_of
@@ -19,12 +18,7 @@ class StepMode:
         self.stepbar.index_changed.connect(self._show_step)
         self.stepbar.hide()
         self.card = DerivativeCard(self.scene.title, self)
-        dock = QDockWidget("Derivative", self)
-        dock.setObjectName("derivative")
-        dock.setWidget(self.card)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.tabifyDockWidget(self.findChild(QDockWidget, "properties"), dock)
-        self.findChild(QDockWidget, "properties").raise_()
+        self.add_tabbed_dock("Derivative", "derivative", self.card, beside="properties")
         self.stepping = False
 
     def toggle_step_mode(self):

@@ -2,7 +2,7 @@
 which also pauses), Step (F10), Pause and Reset.
 
 The core Trainer steps a snapshot of the graph in a thread of its own; the canvas
-shows its runs as they come (at most TrainRunner.FRAME_RATE a second) and the dock
+shows its runs as they come (at most train_runner.FRAME_RATE a second) and the dock
 plots its history. The graph itself changes when training stops (Pause, the steps
 done, or any edit, which pauses first): the trained values go in as one undo step,
 and training that goes on without other edits in between joins that same step
@@ -12,16 +12,8 @@ from __future__ import annotations
 import itertools
 import time
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget
-
 from ..core.errors import GradvizError
-from ..core.health import health
 from ..core.train import Trainer, trainable_inputs
-from ..core.views import get_view
-from . import display
-from .health_dialog import health_thresholds
 from .train_panel import TrainPanel
 from .train_runner import TrainRunner
 
@@ -59,13 +51,8 @@ class Training:
             "curves")
         self.train_panel = TrainPanel([self.act_train, self.act_pause, self.act_train_step,
                                        self.act_train_reset], self)
-        dock = QDockWidget("Train", self)
-        dock.setObjectName("train")
-        dock.setWidget(self.train_panel)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.tabifyDockWidget(self.findChild(QDockWidget, "inspector"), dock)
-        self.findChild(QDockWidget, "inspector").raise_()
-        self.train_dock = dock
+        self.train_dock = self.add_tabbed_dock("Train", "train", self.train_panel,
+                                               beside="inspector")
         self.train_runner.frame.connect(self._on_train_frame)
         self.view.painted.connect(self._on_view_painted)
         self.train_runner.finished.connect(self._on_train_finished)
@@ -74,14 +61,10 @@ class Training:
         self._refresh_training()
 
     def _train_action(self, text, button_text, key, slot, tip):
-        action = QAction(text, self)
+        action = self._action(text, slot, [key] if key else (),
+                              f"{tip} ({key})" if key else tip)
         action.setIconText(button_text)   # what its button in the dock says
-        if key:
-            action.setShortcut(key)
-            tip += f" ({key})"
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        action.setToolTip(action.statusTip())
         return action
 
     # ---- the buttons ------------------------------------------------------------------
@@ -102,12 +85,11 @@ class Training:
         if going_on is None:   # a new session
             self._train_session = ("train", next(_sessions))
             self._train_before = {k: graph.nodes[k].params for k in trainable_inputs(graph)}
-            self.train_panel.clear_history()
-        if going_on is None:
             self._committed_steps = 0
+            self.train_panel.clear_history()
         self.trainer = trainer
         self.train_dock.raise_()
-        self.train_runner.start(trainer, steps or graph.training.steps, self._frame_prepare())
+        self.train_runner.start(trainer, steps or graph.training.steps, self.display_prepare())
         self._refresh_training()
 
     def pause_training(self):
@@ -126,17 +108,6 @@ class Training:
         self.forget_training()
 
     # ---- while it runs ----------------------------------------------------------------
-    def _frame_prepare(self):
-        """Display work for each frame, done in the training thread (as for runs)."""
-        view = get_view(self.scene.view_mode)
-        ops = {node_id: node.op for node_id, node in self.document.graph.nodes.items()}
-        thresholds = health_thresholds(self.settings)
-
-        def prepare(result):
-            display.prepare(result, view)
-            result.derived["health"] = health(result, ops, thresholds)
-        return prepare
-
     def _on_train_frame(self, result):
         if result.revision != self.document.graph.revision:
             self.train_runner.frame_drawn()

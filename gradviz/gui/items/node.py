@@ -87,6 +87,8 @@ class NodeItem(QGraphicsItem):
         self.health = []        # gradient health flags of the last run
         self.verdict = None     # the gradient check's NodeCheck, once checked
         self.detail = True      # False: drawn compact (see layout.DETAIL_ZOOM)
+        self._ports_for = None  # (collapsed, detail) the ports were placed for
+        self._compact = (None, None)   # (key, compact title) made for that key
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -149,7 +151,8 @@ class NodeItem(QGraphicsItem):
         shown = self.body is not None and not self.error
         if self.body is not None:
             self.body.setVisible(shown and self.detail and not collapsed)
-        self._place_ports()
+        if self._ports_for != (collapsed, self.detail):   # not on every run's refresh
+            self._place_ports()
         shape = self.scene().node_shape(self.node_id) if self.scene() else None
         body = max(self.body.height() if shown else 0, self.reserved_body(shape))
         if collapsed:   # zoomed out, a taller header: room for a title read from afar
@@ -181,6 +184,7 @@ class NodeItem(QGraphicsItem):
         """Ports in their rows; a collapsed node's all at its header's middle (its
         edges end there), with no input ports to drop a wire on."""
         collapsed = self.node.collapsed
+        self._ports_for = (collapsed, self.detail)
         for i, item in enumerate(self.inputs.values()):
             item.setPos(0, layout.HEADER / 2 if collapsed
                         else layout.HEADER + layout.PORT_ROW * (i + 0.5))
@@ -370,7 +374,7 @@ class NodeItem(QGraphicsItem):
         within the node's height, elided only past that. Made once per zoom and title
         (panning repaints every node)."""
         key = (zoom, self.node.title, self._height)
-        if getattr(self, "_compact", (None,))[0] != key:
+        if self._compact[0] != key:
             room, name = layout.NODE_WIDTH - 8, self.node.title
             font = QFont()
             font.setBold(True)
