@@ -34,6 +34,10 @@ class NodeCollapsed(NodeEvent):
     pass
 
 
+class NodeResized(NodeEvent):
+    pass
+
+
 @dataclass(frozen=True)
 class EdgeEvent:
     edge: object

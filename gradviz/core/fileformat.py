@@ -13,20 +13,20 @@ import warnings
 from dataclasses import asdict, fields
 
 from .errors import GraphError, GraphFileError, GraphFileWarning, check_text
-from .graph import DTYPES, MAX_COORDINATE, Graph
+from .graph import DTYPES, MAX_COORDINATE, MAX_NODE_SIZE, Graph
 from .jsontypes import ElementBudget, expect, known_keys
 from .ops import OPS
 from .optim import TrainSettings
 from .shapes import MAX_ELEMENTS
 
 FORMAT = "gradviz"
-VERSION = (1, 1)   # 1.1: training (the `training` field, trainable inputs, new sources)
+VERSION = (1, 1)   # 1.1: training (`training`, trainable inputs, new sources), node layout
 MAX_FILE_BYTES = 256 * 1024 * 1024
 SUFFIX = ".gradviz"
 _TOP_KEYS = ("format", "version", "dtype", "target", "description", "training", "nodes",
              "edges")
 DEFAULT_TRAINING = TrainSettings()
-_NODE_KEYS = ("id", "op", "label", "pos", "collapsed", "params")
+_NODE_KEYS = ("id", "op", "label", "pos", "collapsed", "size", "params")
 _EDGE_KEYS = ("from", "to", "port")
 
 
@@ -43,6 +43,9 @@ def to_dict(graph: Graph, folder=None) -> dict:
         entry["pos"] = [node.pos[0], node.pos[1]]
         if node.collapsed:   # format 1.1
             entry["collapsed"] = True
+            version = max(version, (1, 1))
+        if node.size is not None:   # format 1.1
+            entry["size"] = list(node.size)
             version = max(version, (1, 1))
         params = {k: v for k, v in node.params.items() if _written(spec.param_index[k], v)}
         kinds = {k: spec.param_index[k].kind for k in params}
@@ -334,6 +337,12 @@ def _load_node(graph, entry, where, lenient, budget):
                              f"-{MAX_COORDINATE:g} to {MAX_COORDINATE:g}")
     collapsed = expect(entry.get("collapsed", False), (bool,), f"{where}.collapsed",
                        "true or false")
+    size = entry.get("size")
+    if size is not None and not (
+            isinstance(size, list) and len(size) == 2
+            and all(type(v) in (int, float) and 1 <= v <= MAX_NODE_SIZE for v in size)):
+        raise GraphFileError(f"{where}.size: expected [width, height], two numbers from 1 "
+                             f"to {MAX_NODE_SIZE}")
     spec = OPS[op]
     raw = expect(entry.get("params", {}), (dict,), f"{where}.params", "an object")
     params = {}
@@ -347,6 +356,7 @@ def _load_node(graph, entry, where, lenient, budget):
     try:
         node = graph.make_node(op, node_id, label, pos, params)
         node.collapsed = collapsed
+        node.size = None if size is None else (float(size[0]), float(size[1]))
         graph.add_node(node)
     except GraphError as e:
         raise GraphFileError(f"{where}: {e}") from None

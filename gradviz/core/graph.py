@@ -15,6 +15,7 @@ from .optim import TrainSettings
 _revisions = itertools.count(1)
 MAX_ID_LENGTH = 100
 MAX_COORDINATE = 1e6    # node positions stay within ±this on both axes
+MAX_NODE_SIZE = 10000   # a resized node's width and height are at most this
 DTYPES = ("float64", "float32")   # the precisions a graph may run in; the first is the default
 
 
@@ -28,6 +29,20 @@ def _check_text(text, what, node_id):
 def _bounded(pos):
     """(x, y) as floats, each clamped to ±MAX_COORDINATE."""
     return tuple(min(max(float(v), -MAX_COORDINATE), MAX_COORDINATE) for v in pos[:2])
+
+
+def checked_size(size):
+    """A node size as (width, height) floats, each from 1 to MAX_NODE_SIZE, or None."""
+    if size is None:
+        return None
+    try:
+        width, height = (float(v) for v in size)
+    except (TypeError, ValueError):
+        raise GraphError(f"a node size is (width, height), not {size!r}") from None
+    if not all(1 <= v <= MAX_NODE_SIZE for v in (width, height)):   # NaN fails too
+        raise GraphError(f"a node's width and height are from 1 to {MAX_NODE_SIZE}, "
+                         f"not {width:g} and {height:g}")
+    return width, height
 
 
 def _is_shape_error(error):
@@ -45,6 +60,7 @@ class Node:
     # A process-wide unique number, renewed on every param change: the engine's cache key.
     rev: int = field(default_factory=lambda: next(_revisions))
     collapsed: bool = False   # shown as its header alone
+    size: tuple | None = None   # (width, height) the user gave it; None: the editor's own
 
     @property
     def title(self):
@@ -345,6 +361,14 @@ class Graph:
         self._emit(events.NodeCollapsed(node))
         return old
 
+    def set_size(self, node_id, size) -> tuple | None:
+        """The node's (width, height) on the canvas, or None for the editor's own (no
+        run changes: the revision stays)."""
+        node = self.node(node_id)
+        old, node.size = node.size, checked_size(size)
+        self._emit(events.NodeResized(node))
+        return old
+
     def set_target(self, node_id):
         if node_id is not None:
             self.node(node_id)
@@ -402,7 +426,7 @@ class Graph:
         other = Graph()
         for node in self.nodes.values():
             other.nodes[node.id] = Node(node.id, node.op, dict(node.params), node.label,
-                                        node.pos, node.rev, node.collapsed)
+                                        node.pos, node.rev, node.collapsed, node.size)
         for edge in self._in.values():
             other._in[(edge.dst, edge.port)] = edge
             other._out.setdefault(edge.src, []).append(edge)

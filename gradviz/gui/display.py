@@ -50,10 +50,11 @@ class HeatmapPanel:
     colormap: str = colors.DIVERGING
 
 
-def node_preview(previews, node_id, kind, view):
-    """The node's array reduced to fit one of the view's panels."""
-    return view.reduce(previews, node_id, kind, layout.PANEL_HEIGHT // layout.MIN_CELL,
-                       int(layout.panel_width(len(view.arrays)) // layout.MIN_CELL))
+def node_preview(previews, node_id, kind, view, room=None):
+    """The node's array reduced to fit one of the view's panels (in `room`, a
+    layout.Room; by default a node's own size)."""
+    room = room or layout.room(len(view.arrays))
+    return view.reduce(previews, node_id, kind, *room.grid())
 
 
 def edge_preview(previews, src, dst, port, view):
@@ -64,28 +65,30 @@ def edge_preview(previews, src, dst, port, view):
     return previews.edge(dst, port, layout.BADGE, layout.BADGE)
 
 
-def prepare(result, view):
+def prepare(result, view, rooms):
     """Reduce everything the canvas will show (in the worker thread, so the GUI thread
-    only colors and paints): node previews, edge badges and magnitudes."""
+    only colors and paints): node previews, edge badges and magnitudes. `rooms`: the
+    Room of each resized node's heatmaps."""
     previews = Previews.of(result)
     for node_id in result.order:
         for kind in view.arrays:
-            node_preview(previews, node_id, kind, view)
+            node_preview(previews, node_id, kind, view, rooms.get(node_id))
     for src, dst, port in result.edges():
         previews.edge_rms(dst, port)
         edge_preview(previews, src, dst, port, view)
     return previews
 
 
-def limits(previews, view, scale):
+def limits(previews, view, scale, rooms):
     """{(node, kind): m} for symmetric levels (-m, m) under the ColorScale `scale`;
-    the check view's errors always run from 0 to the check's tolerance."""
+    the check view's errors always run from 0 to the check's tolerance. `rooms`: as for
+    `prepare`."""
     if view.instrument == "check":
         return {(n, kind): TOLERANCE for n in previews.result.order for kind in view.arrays}
     own = {}
     for node_id in previews.result.order:
         for kind in view.arrays:
-            preview = node_preview(previews, node_id, kind, view)
+            preview = node_preview(previews, node_id, kind, view, rooms.get(node_id))
             own[(node_id, kind)] = None if preview is None else scale.magnitude(preview.data)
     if not scale.shared:
         return {key: colors.symmetric_limit(m) for key, m in own.items()}
@@ -112,11 +115,11 @@ def badge_limit(preview, limit_of, src, view, shared):
     return colors.symmetric_limit(colors.finite_absmax(preview.data))
 
 
-def heatmap_panels(previews, node_id, view, limit_of):
-    """(panels, warning) for one node."""
+def heatmap_panels(previews, node_id, view, limit_of, room=None):
+    """(panels, warning) for one node whose heatmaps have `room` (default: its own)."""
     panels, bad = [], []
     for kind in view.arrays:
-        preview = node_preview(previews, node_id, kind, view)
+        preview = node_preview(previews, node_id, kind, view, room)
         prefix = PREFIXES.get(kind, "") if len(view.arrays) > 1 or kind != "value" else ""
         result = previews.result
         if preview is None and (result.target is None or not result.complete):
@@ -167,12 +170,12 @@ def edge_style(magnitude, top):
     return tuple(int(c) for c in table[int(round(t * 255))]), 1.5 + 2.5 * t
 
 
-def describe_cell(previews, node_id, kind, lead, row, col, view, name=None):
+def describe_cell(previews, node_id, kind, lead, row, col, view, name=None, room=None):
     """Tooltip text for a heatmap cell: index, value and gradient at full precision
     (a block's mean where the preview averages several elements). `name`: how the
-    user knows the node (its label), by default its id."""
+    user knows the node (its label), by default its id; `room`: its heatmaps' Room."""
     name = name or node_id
-    preview = node_preview(previews, node_id, kind, view)
+    preview = node_preview(previews, node_id, kind, view, room)
     index = preview.source_index(lead, row, col)
     if all(isinstance(i, int) for i in index):
         value = previews.element(node_id, "value", index)

@@ -201,6 +201,14 @@ class Document(QObject):
             self.push(*(commands.Change(text, self.graph.set_collapsed, n, collapsed)
                         for n in node_ids), text=text)
 
+    def resize_node(self, node_id, size):
+        """Give the node a (width, height), or its own size back (None): one step."""
+        node = self.graph.nodes[node_id]
+        if size != node.size:
+            verb = "Reset size of" if size is None else "Resize"
+            self.push(commands.Change(f"{verb} {node.title}", self.graph.set_size, node_id,
+                                      size))
+
     def set_training(self, settings):
         if settings != self.graph.training:
             self.push(commands.Change(f"Training: {settings.describe()}",
@@ -225,7 +233,8 @@ class Document(QObject):
         sub = Graph()
         for node in self.graph.nodes.values():
             if node.id in keep:
-                sub.add_node(Node(node.id, node.op, dict(node.params), node.label, node.pos))
+                sub.add_node(Node(node.id, node.op, dict(node.params), node.label, node.pos,
+                                  collapsed=node.collapsed, size=node.size))
         for edge in self.graph.edges:
             if edge.src in keep and edge.dst in keep:
                 sub.connect(edge.src, edge.dst, edge.port)
@@ -256,6 +265,7 @@ class Document(QObject):
             renamed[node.id] = new_id
             pos = (node.pos[0] + offset[0], node.pos[1] + offset[1])
             copy = self.graph.make_node(node.op, new_id, node.label, pos, node.params)
+            copy.collapsed, copy.size = node.collapsed, node.size
             parts.append(commands.AddNode(self.graph, copy))
         for edge in incoming.edges:
             parts.append(commands.Connect(self.graph, renamed[edge.src], renamed[edge.dst],

@@ -7,7 +7,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTransform
 
 from .colors import heatmap_rgba, locate
-from .layout import MAX_CELL
 
 # Numbers are printed in a cell when they fit in a font of at least NUMBER_MIN_PX
 # pixels (at most NUMBER_MAX_PX), with this many significant digits.
@@ -40,8 +39,10 @@ class Heatmap(pg.ImageItem):
         self._numbers = None   # (cells, widest text at NUMBER_MAX_PX): made once a preview
         self._stale_thumbnail = True
 
-    def set_preview(self, preview, low, high, table, max_width, max_height, wide_scalar=False):
-        """Draw `preview` (a core Preview) in at most max_width x max_height pixels."""
+    def set_preview(self, preview, low, high, table, max_width, max_height, max_cell,
+                    wide_scalar=False):
+        """Draw `preview` (a core Preview) in at most max_width x max_height pixels,
+        cells at most `max_cell` a side."""
         self.preview = preview
         self.wide_scalar = wide_scalar
         self._numbers = None
@@ -52,7 +53,7 @@ class Heatmap(pg.ImageItem):
             self.setVisible(False)
             return
         self.setVisible(True)
-        fill_w, fill_h = min(max_width / cols, MAX_CELL), min(max_height / rows, MAX_CELL)
+        fill_w, fill_h = min(max_width / cols, max_cell), min(max_height / rows, max_cell)
         width = height = min(fill_w, fill_h)   # square cells, like the array's grid ...
         if wide_scalar and rows == cols == 1:
             width = max_width

@@ -1,7 +1,9 @@
 """Sizes on the canvas, in scene units, in one place. Plain numbers (no Qt): the worker
 reduces previews to the sizes the painters will draw them at."""
+from dataclasses import dataclass
 
-NODE_WIDTH = 180
+NODE_WIDTH = 180       # a node's own width; the user may resize it
+MIN_NODE_WIDTH = 140   # resized, it keeps at least this much (its title and op)
 HEADER = 26            # a node's title bar
 PORT_ROW = 22          # one input port per row under the header
 PORT_RADIUS = 6
@@ -13,6 +15,8 @@ SCALAR_HEIGHT = 24     # a scalar's single cell
 CAPTION = 16           # the line under each heatmap
 MAX_CELL = 28.0        # the biggest a heatmap cell gets
 MIN_CELL = 3           # the smallest: longer arrays are shown as block means
+MIN_PANEL_HEIGHT = SCALAR_HEIGHT   # a resized node's heatmaps keep at least this
+RESIZE_GRIP = 14       # the square in a node's bottom-right corner that resizes it
 BADGE = 22             # an edge badge: at most this many pixels (and cells) a side
 GRID = 20              # the canvas grid
 # Below this zoom nodes are drawn compact: a large title and one thumbnail per array,
@@ -24,7 +28,42 @@ COLLAPSED_COMPACT = 66  # a collapsed node's height, zoomed out
 COLUMN, ROW = 260, 240  # between nodes placed in columns (formulas)
 
 
-def panel_width(count):
-    """The width of each of `count` heatmaps side by side in a node's body."""
+@dataclass(frozen=True)
+class Room:
+    """Where each heatmap of a node's body goes: its width and height at most, and the
+    largest cell."""
+    width: float
+    height: float
+    cell: float
+
+    def grid(self):
+        """(rows, cols): the most cells a heatmap shows; longer arrays become block
+        means (the worker reduces them to this)."""
+        return int(self.height // MIN_CELL), int(self.width // MIN_CELL)
+
+
+def body_top(inputs):
+    """Where the body starts in a node with `inputs` input ports."""
+    return HEADER + PORT_ROW * max(inputs, 1) + 4
+
+
+def node_width(size):
+    """The width of a node whose user-given size is `size` (None: its own)."""
+    return NODE_WIDTH if size is None else max(size[0], MIN_NODE_WIDTH)
+
+
+def sized_height(size, inputs):
+    """The height of a resized node: as given, with room for a small heatmap at least."""
+    return max(size[1], body_top(inputs) + MIN_PANEL_HEIGHT + CAPTION + MARGIN)
+
+
+def room(count, size=None, inputs=1):
+    """The Room of each of `count` heatmaps side by side in a node's body. A resized
+    node's cells grow with its width."""
     count = max(count, 1)
-    return (NODE_WIDTH - 2 * MARGIN - PANEL_GAP * (count - 1)) / count
+    width = node_width(size)
+    panel = (width - 2 * MARGIN - PANEL_GAP * (count - 1)) / count
+    if size is None:
+        return Room(panel, PANEL_HEIGHT, MAX_CELL)
+    height = sized_height(size, inputs) - body_top(inputs) - CAPTION - MARGIN
+    return Room(panel, height, MAX_CELL * width / NODE_WIDTH)

@@ -545,8 +545,8 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
             self.view.fit_all()
 
     def _node_sizes(self, ids):
-        return {n: (layout.NODE_WIDTH, self.scene.nodes[n].boundingRect().height() - 4)
-                for n in ids}
+        return {n: (self.scene.nodes[n].node_width,
+                    self.scene.nodes[n].boundingRect().height() - 4) for n in ids}
 
     def delete_selection(self):
         self.document.delete(self.scene.selected_node_ids(), self.scene.selected_edges())
@@ -625,6 +625,9 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
             menu.addAction(self.act_probe)
             menu.addAction("Rename", item.title.start_editing)
             menu.addAction(self.act_collapse)
+            if item.node.size is not None:
+                menu.addAction("Reset Size",
+                               lambda: self.document.resize_node(item.node_id, None))
             menu.addActions([self.act_duplicate, self.act_copy, self.act_delete])
         elif isinstance(item, EdgeItem):
             menu.addAction("Disconnect", self.delete_selection)

@@ -24,8 +24,12 @@ class HeatmapBody(QGraphicsItem):
         self.maps = []       # (HeatmapPanel, Heatmap)
         self._labels = []    # number text over scalar cells
         self._height = float(layout.BODY_LINE)
+        self._width = float(layout.NODE_WIDTH)
+        self._room = layout.room(1)
 
-    def show(self, panels):
+    def show(self, panels, room, width):
+        """Draw `panels`, each heatmap in `room` (a layout.Room), in a node `width`
+        wide."""
         for label in self._labels:
             label.setParentItem(None)
             if label.scene():
@@ -39,17 +43,19 @@ class HeatmapBody(QGraphicsItem):
         while len(heatmaps) < len(panels):
             heatmaps.append(Heatmap(self))
         self.panels, self.maps, self._labels = list(panels), [], []
-        width = layout.panel_width(len(panels))
+        if (width, room) != (self._width, self._room):
+            self.prepareGeometryChange()
+            self._width, self._room = width, room
         for i, (panel, heatmap) in enumerate(zip(self.panels, heatmaps)):
-            heatmap.setPos(layout.MARGIN + i * (width + layout.PANEL_GAP), 0)
+            heatmap.setPos(layout.MARGIN + i * (room.width + layout.PANEL_GAP), 0)
             if panel.preview is None:
                 heatmap.setVisible(False)
             else:
                 scalar = bool(panel.scalar_text)
                 heatmap.set_preview(panel.preview, panel.low, panel.high,
-                                    colors.lut(panel.colormap), width,
-                                    layout.SCALAR_HEIGHT if scalar else layout.PANEL_HEIGHT,
-                                    wide_scalar=scalar)
+                                    colors.lut(panel.colormap), room.width,
+                                    layout.SCALAR_HEIGHT if scalar else room.height,
+                                    room.cell, wide_scalar=scalar)
                 if scalar:
                     self._labels.append(self._number_label(panel, heatmap))
             self.maps.append((panel, heatmap))
@@ -77,12 +83,12 @@ class HeatmapBody(QGraphicsItem):
         return self._height
 
     def boundingRect(self):
-        return QRectF(0, 0, layout.NODE_WIDTH, self._height)
+        return QRectF(0, 0, self._width, self._height)
 
     def paint(self, painter, option, widget=None):
         painter.setRenderHint(painter.RenderHint.Antialiasing)
         painter.setFont(theme.small_mono_font(painter.font()))
-        width = layout.panel_width(len(self.maps))
+        width = self._room.width
         bottom = self._height - layout.CAPTION
         for i, (panel, _) in enumerate(self.maps):
             x = layout.MARGIN + i * (width + layout.PANEL_GAP)
@@ -108,14 +114,19 @@ class HeatmapPainter:
     """Each of the view's arrays as a heatmap on a diverging scale centred on zero,
     per node or shared over the graph."""
 
-    def paint(self, previews, view, scale, node_items):
+    def paint(self, previews, view, scale, node_items, limit_of=None):
         """Fill the bodies of the nodes in the run under the ColorScale `scale`; returns
-        {(node, kind): limit}."""
-        limit_of = display.limits(previews, view, scale)
+        {(node, kind): limit}. `limit_of`: limits worked out before (one node
+        repainted), else they are worked out for every node."""
+        count = len(view.arrays)
+        rooms = {node_id: item.room(count) for node_id, item in node_items.items()}
+        if limit_of is None:
+            limit_of = display.limits(previews, view, scale, rooms)
         for node_id, item in node_items.items():
             if node_id in previews.result:
-                panels, warning = display.heatmap_panels(previews, node_id, view, limit_of)
-                item.body_of(HeatmapBody).show(panels)
+                panels, warning = display.heatmap_panels(previews, node_id, view, limit_of,
+                                                         rooms[node_id])
+                item.body_of(HeatmapBody).show(panels, rooms[node_id], item.node_width)
                 item.set_warning(warning)
         return limit_of
 

@@ -118,11 +118,12 @@ class Running:
         """`prepare(result)`, for the thread a run (or training) happens in: the
         display's reductions and the health flags, for the view and graph as they are."""
         view = get_view(self.scene.view_mode)
+        rooms = self.scene.rooms(view)
         ops = {node_id: node.op for node_id, node in self.document.graph.nodes.items()}
         thresholds = health_thresholds(self.settings)
 
         def prepare(result):
-            display.prepare(result, view)
+            display.prepare(result, view, rooms)
             result.derived["health"] = health(result, ops, thresholds)
         return prepare
 

@@ -46,6 +46,7 @@ class GraphScene(QGraphicsScene):
         self.detail = True       # False: zoomed out, nodes drawn compact
         self.picked_cell = None  # (node, index) of the heatmap cell last clicked
         self.legend = None       # {"limits": {kind: m or None}, "edge_top": float, "stale"}
+        self._limit_of = {}      # {(node, kind): limit} of the result shown
         self._handlers = {
             events.NodeAdded: lambda e: self._add_node(e.node),
             events.NodeRemoved: lambda e: self.removeItem(self.nodes.pop(e.node.id)),
@@ -53,6 +54,7 @@ class GraphScene(QGraphicsScene):
             events.EdgeRemoved: lambda e: self._remove_edge(e.edge),
             events.NodeMoved: lambda e: self.nodes[e.node.id].setPos(*e.node.pos),
             events.NodeCollapsed: self._on_collapsed,
+            events.NodeResized: lambda e: self.node_resized(self.nodes[e.node.id]),
             events.ParamsChanged: lambda e: self.nodes[e.node.id].refresh(),
             events.LabelChanged: lambda e: self.nodes[e.node.id].refresh(),
             events.TargetChanged: lambda e: self.mark_target(),
@@ -127,6 +129,31 @@ class GraphScene(QGraphicsScene):
             if edge_item:
                 edge_item.update_path()
 
+    def node_resized(self, item):
+        """Relayout a node for its new size (the model's, or the one being dragged):
+        its heatmaps are reduced again to fit, from the result shown."""
+        item.refresh()
+        self.node_moved(item)   # its output port moved
+        if self.result is None or item.node_id not in self.result:
+            return
+        view = get_view(self.view_mode)
+        scale = display.ColorScale(self.shared_scale, self.robust_scale)
+        # Per-node limits are the node's own; shared ones come from every node, so a
+        # new reduction could move them: all is repainted then.
+        if self.shared_scale:
+            self.show_result(self.result)
+            return
+        limits = display.limits(Previews.of(self.result), view, scale,
+                                {item.node_id: item.room(len(view.arrays))})
+        self._limit_of.update({k: v for k, v in limits.items() if k[0] == item.node_id})
+        PAINTERS[view.painter].paint(Previews.of(self.result), view, scale,
+                                     {item.node_id: item}, self._limit_of)
+
+    def rooms(self, view):
+        """{node: its heatmaps' layout.Room} of the resized nodes, for `view`."""
+        return {node_id: item.room(len(view.arrays)) for node_id, item in self.nodes.items()
+                if item.size is not None}
+
     def mark_target(self, target=None):
         graph = self._graph
         if target is None:
@@ -162,7 +189,8 @@ class GraphScene(QGraphicsScene):
             if node_id not in result:
                 item.clear_body(waiting=node_id in result.waiting)
         scale = display.ColorScale(self.shared_scale, self.robust_scale)
-        limit_of = PAINTERS[view.painter].paint(previews, view, scale, self.nodes)
+        limit_of = self._limit_of = PAINTERS[view.painter].paint(previews, view, scale,
+                                                                 self.nodes)
         magnitudes = display.edge_magnitudes(previews)
         finite = [m for m in magnitudes.values() if m is not None and m == m]
         top = max(finite, default=0.0)
@@ -278,8 +306,10 @@ class GraphScene(QGraphicsScene):
     def describe_cell(self, node_id, panel, lead, row, col):
         if self.result is None or node_id not in self.result:
             return ""
+        view = get_view(self.view_mode)
         return display.describe_cell(Previews.of(self.result), node_id, panel.kind, lead,
-                                     row, col, get_view(self.view_mode), self.title(node_id))
+                                     row, col, view, self.title(node_id),
+                                     self.nodes[node_id].room(len(view.arrays)))
 
     def title(self, node_id):
         """How the user knows a node: its label, else its id."""
@@ -375,6 +405,15 @@ class GraphScene(QGraphicsScene):
                 moves[node_id] = ((old.x(), old.y()), (item.pos().x(), item.pos().y()))
         if moves:
             self.document.move(moves)
+
+    def resize_node(self, node_id, size):
+        """A node's corner was dragged to `size`: the document makes it a step (or, if
+        nothing changed, the node shows its size again)."""
+        item = self.nodes[node_id]
+        if size == item.node.size:
+            self.node_resized(item)
+        else:
+            self.document.resize_node(node_id, size)
 
     def rename_node(self, node_id, text):
         if node_id in self.nodes:

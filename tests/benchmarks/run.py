@@ -237,7 +237,7 @@ def health_cost(repeat=11):
 
     def run():
         results.append(engine.run(graph, reuse=False))
-        display.prepare(results[-1], view)
+        display.prepare(results[-1], view, {})
 
     def flags():
         health(results[-1], ops)

@@ -331,3 +331,19 @@ def test_collapsed_nodes_round_trip_in_format_1_1():
     with pytest.raises(GraphFileError, match=r"nodes\[0\].collapsed: expected true "
                                                      "or false"):
         fileformat.loads(json.dumps(doc))
+
+
+def test_node_sizes_round_trip_in_format_1_1():
+    g = gradviz.load(example_path("seed"))
+    assert json.loads(fileformat.dumps(g))["version"] == [1, 0]
+    g.set_size("a", (320, 260.5))
+    doc = json.loads(fileformat.dumps(g))
+    assert doc["version"] == [1, 1]
+    assert [n.get("size") for n in doc["nodes"] if "size" in n] == [[320.0, 260.5]]
+    assert fileformat.loads(fileformat.dumps(g)).nodes["a"].size == (320.0, 260.5)
+    assert g.copy().nodes["a"].size == (320.0, 260.5)
+    for bad in ("big", [320], [0, 100], [320, float("nan")], [1e9, 100]):
+        doc["nodes"][3]["size"] = bad
+        with pytest.raises(GraphFileError, match=r"nodes\[3\].size: expected \[width, "
+                                                 r"height\], two numbers from 1 to 10000"):
+            fileformat.loads(json.dumps(doc).replace("NaN", "1e999"))

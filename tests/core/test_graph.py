@@ -247,3 +247,21 @@ def test_with_several_outputs_a_single_scalar_one_is_the_target():
     r = gradviz.Engine().run(g, partial=True)
     assert r.target is None and "choose the one" in r.no_target
     np.testing.assert_array_equal(r.value("side"), np.tanh(r.value("x")))
+
+
+def test_a_node_size_is_set_checked_and_given_back():
+    from gradviz.core import events
+    g = gradviz.Graph()
+    g.add("input", id="x")
+    seen = []
+    g.subscribe(seen.append)
+    revision = g.revision
+    assert g.set_size("x", (300, 200)) is None
+    assert g.nodes["x"].size == (300.0, 200.0)
+    assert [type(e) for e in seen] == [events.NodeResized]
+    assert g.revision == revision   # no run depends on it
+    assert g.set_size("x", None) == (300.0, 200.0) and g.nodes["x"].size is None
+    for bad in ((0, 100), (100,), "wide", (100, float("inf"))):
+        with pytest.raises(gradviz.GraphError):
+            g.set_size("x", bad)
+    assert g.nodes["x"].size is None

@@ -295,7 +295,7 @@ def test_thin_arrays_fill_their_panel_with_cells_big_enough_to_point_at(make_win
     panel in the thin direction, and no cell is under 3 pixels a side at 100 %."""
     window = make_window(str(example_path("cnn")))
     window.view.zoom_100()
-    width = layout.panel_width(2)
+    width = layout.room(2).width
     for node_id in ("W", "flat"):
         heatmap = window.scene.nodes[node_id].body.maps[0][1]
         w, h = heatmap.pixel_size()

@@ -129,7 +129,7 @@ def test_big_arrays_are_previewed_small_and_inspected_in_full(make_window, qtbot
         rows, cols = panel.preview.data.shape
         assert rows <= 110 and cols <= 164
         w, h = heatmap.pixel_size()
-        assert w <= layout.panel_width(len(item.panels)) + 0.5 and h <= 110.5
+        assert w <= layout.room(len(item.panels)).width + 0.5 and h <= 110.5
     block = item.panels[0].preview.block
     full = window.last_result.value("big")
     assert item.panels[0].preview.data[0, 0] == pytest.approx(

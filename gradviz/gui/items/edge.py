@@ -82,7 +82,7 @@ class EdgeItem(QGraphicsPathItem):
 
     def _show_badge(self):
         if self._pending is not None:
-            self.badge.set_preview(*self._pending, layout.BADGE, layout.BADGE)
+            self.badge.set_preview(*self._pending, layout.BADGE, layout.BADGE, layout.MAX_CELL)
             self._pending = None
         if self._badge is not None:
             self._badge.setVisible(self.has_badge)

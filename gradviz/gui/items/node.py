@@ -28,7 +28,7 @@ class TitleItem(QGraphicsTextItem):
     def show_name(self, name):
         """The node's name, elided to fit the header unless it is being edited."""
         if not self._editing:
-            room = layout.NODE_WIDTH * 0.62
+            room = self.node_item.node_width * 0.62
             text = QFontMetricsF(self.font()).elidedText(name, Qt.TextElideMode.ElideRight,
                                                          room)
             if text != self.toPlainText():   # a run refreshes every node: keep it cheap
@@ -93,24 +93,38 @@ class NodeItem(QGraphicsItem):
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
+        self.dragged_size = None   # (width, height) while its corner is dragged
+        self._resize_from = None   # (scene point, size) where that drag started
         self.title = TitleItem(self)
-        rows = max(len(self.spec.inputs), 1)
         self.inputs = {p: PortItem(self, p, QPointF(0, layout.HEADER + layout.PORT_ROW * (i + 0.5)))
                        for i, p in enumerate(self.spec.inputs)}
         self.output = PortItem(self, None, QPointF(layout.NODE_WIDTH,
                                                    layout.HEADER + layout.PORT_ROW * 0.5))
-        self._ports_height = layout.PORT_ROW * rows
         self._height = 0.0
+        self._drawn_width = layout.NODE_WIDTH
         self.raise_to_top()   # a new node is on top, as the last one added
         self.setPos(*node.pos)
         self.refresh()
 
     # ---- geometry -----------------------------------------------------------------
+    @property
+    def size(self):
+        """The (width, height) the user gave the node (or is dragging), or None."""
+        return self.dragged_size or self.node.size
+
+    @property
+    def node_width(self):
+        return layout.node_width(self.size)
+
+    def room(self, count):
+        """The layout.Room of each of `count` heatmaps in the body."""
+        return layout.room(count, self.size, len(self.spec.inputs))
+
     def body_top(self):
-        return layout.HEADER + self._ports_height + 4
+        return layout.body_top(len(self.spec.inputs))
 
     def boundingRect(self):
-        return QRectF(-2, -2, layout.NODE_WIDTH + 4, self._height + 4)
+        return QRectF(-2, -2, self.node_width + 4, self._height + 4)
 
     def output_pos(self):
         return self.mapToScene(self.output.pos())
@@ -119,7 +133,15 @@ class NodeItem(QGraphicsItem):
         return self.mapToScene(self.inputs[port].pos())
 
     def header_rect(self):
-        return QRectF(0, 0, layout.NODE_WIDTH, layout.HEADER)
+        return QRectF(0, 0, self.node_width, layout.HEADER)
+
+    def grip_rect(self):
+        """The bottom-right square that resizes the node (none when collapsed or
+        drawn compact)."""
+        if self.node.collapsed or not self.detail:
+            return QRectF()
+        g = layout.RESIZE_GRIP
+        return QRectF(self.node_width - g, self._height - g, g, g)
 
     # ---- state ----------------------------------------------------------------------
     @property
@@ -151,17 +173,19 @@ class NodeItem(QGraphicsItem):
         shown = self.body is not None and not self.error
         if self.body is not None:
             self.body.setVisible(shown and self.detail and not collapsed)
-        if self._ports_for != (collapsed, self.detail):   # not on every run's refresh
-            self._place_ports()
+        if self._ports_for != (collapsed, self.detail, self.node_width):
+            self._place_ports()   # not on every run's refresh
         shape = self.scene().node_shape(self.node_id) if self.scene() else None
         body = max(self.body.height() if shown else 0, self.reserved_body(shape))
         if collapsed:   # zoomed out, a taller header: room for a title read from afar
             height = layout.HEADER if self.detail else layout.COLLAPSED_COMPACT
+        elif self.size is not None:
+            height = layout.sized_height(self.size, len(self.spec.inputs))
         else:
             height = self.body_top() + body + layout.MARGIN
-        if height != self._height:
+        if (height, self.node_width) != (self._height, self._drawn_width):
             self.prepareGeometryChange()
-            self._height = height
+            self._height, self._drawn_width = height, self.node_width
         name = f"{self.node.title} (id {self.node.id})" if self.node.label else self.node.id
         tip = f"{name} · {self.spec.title}\n{self.spec.doc}"
         if any(p.preview is None and p.note for p in self.panels):
@@ -184,12 +208,12 @@ class NodeItem(QGraphicsItem):
         """Ports in their rows; a collapsed node's all at its header's middle (its
         edges end there), with no input ports to drop a wire on."""
         collapsed = self.node.collapsed
-        self._ports_for = (collapsed, self.detail)
+        self._ports_for = (collapsed, self.detail, self.node_width)
         for i, item in enumerate(self.inputs.values()):
             item.setPos(0, layout.HEADER / 2 if collapsed
                         else layout.HEADER + layout.PORT_ROW * (i + 0.5))
             item.setVisible(self.detail and not collapsed)
-        self.output.setPos(layout.NODE_WIDTH, layout.HEADER / 2 if collapsed
+        self.output.setPos(self.node_width, layout.HEADER / 2 if collapsed
                            else layout.HEADER + layout.PORT_ROW * 0.5)
 
     def body_of(self, body_type):
@@ -275,25 +299,26 @@ class NodeItem(QGraphicsItem):
             self._paint_compact(painter)
             return
         painter.setRenderHint(painter.RenderHint.Antialiasing)
-        rect = QRectF(0, 0, layout.NODE_WIDTH, self._height)
+        width = self.node_width
+        rect = QRectF(0, 0, width, self._height)
         path = QPainterPath()
         path.addRoundedRect(rect, 6, 6)
         painter.fillPath(path, theme.NODE_BODY)
         header = QPainterPath()
         header.addRoundedRect(self.header_rect(), 6, 6)
-        header.addRect(QRectF(0, layout.HEADER / 2, layout.NODE_WIDTH, layout.HEADER / 2))
+        header.addRect(QRectF(0, layout.HEADER / 2, width, layout.HEADER / 2))
         header.setFillRule(Qt.FillRule.WindingFill)   # the overlap is filled, not a hole
         painter.fillPath(header.simplified(),
                          theme.CATEGORY.get(self.spec.category, theme.DEFAULT_CATEGORY))
         painter.setPen(theme.HEADER_DIM)
         small = theme.small_font(painter.font())
         painter.setFont(small)
-        op_rect = QRectF(0, 0, layout.NODE_WIDTH - 8, layout.HEADER)
+        op_rect = QRectF(0, 0, width - 8, layout.HEADER)
         shape = self.scene().node_shape_text(self.node_id) if self.scene() else ""
         badge = f"{shape}  {self.spec.name}" if shape and shape != "scalar" else self.spec.name
         badge = f"∂ {badge}" if self.is_target else badge
         metrics = QFontMetricsF(small)
-        room = layout.NODE_WIDTH - 16 - self.title.boundingRect().width()
+        room = width - 16 - self.title.boundingRect().width()
         marks = self._header_marks()
         room -= sum(metrics.horizontalAdvance(text) + 10 for text, _ in marks)
         badge = metrics.elidedText(badge, Qt.TextElideMode.ElideMiddle, room)
@@ -301,25 +326,26 @@ class NodeItem(QGraphicsItem):
         painter.drawText(op_rect, right, badge)
         shift = metrics.horizontalAdvance(badge + "  ")
         for text, color in marks:   # each on a dark pill: readable on every header color
-            width = metrics.horizontalAdvance(text)
-            pill = QRectF(op_rect.right() - shift - width - 3, 5, width + 6, layout.HEADER - 10)
+            wide = metrics.horizontalAdvance(text)
+            pill = QRectF(op_rect.right() - shift - wide - 3, 5, wide + 6, layout.HEADER - 10)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(theme.MARK_BACKGROUND)
             painter.drawRoundedRect(pill, 3, 3)
             painter.setPen(color)
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
-            shift += width + 10
+            shift += wide + 10
         if not self.node.collapsed:   # a collapsed node is its header alone
             painter.setPen(theme.TEXT)
             for port, item in self.inputs.items():
                 painter.drawText(QRectF(12, item.y() - 9, 80, 18),
                                  Qt.AlignmentFlag.AlignVCenter, port)
             painter.setPen(theme.TEXT_DIM)
-            painter.drawText(QRectF(layout.NODE_WIDTH - 92, self.output.y() - 9, 80, 18),
+            painter.drawText(QRectF(width - 92, self.output.y() - 9, 80, 18),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                              "out")
             painter.setFont(theme.small_mono_font(painter.font()))
             self._paint_status(painter)
+            self._paint_grip(painter, width)
         if self.error:
             outline = QPen(theme.NODE_ERROR, 2.5)
         elif self.step_mark == "current":
@@ -334,30 +360,37 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         painter.drawPath(path)
 
+    def _paint_grip(self, painter, width):
+        """Three short diagonal lines in the corner that resizes the node."""
+        painter.setPen(QPen(theme.TEXT_DIM, 1))
+        for i in (4, 7, 10):
+            painter.drawLine(QPointF(width - 3, self._height - i),
+                             QPointF(width - i, self._height - 3))
+
     def _paint_compact(self, painter):
         """The node as seen from afar: its header's color behind a title of at least
         TITLE_MIN_PX on screen, and each array's heatmap as one image."""
         zoom = max(painter.worldTransform().m11(), 1e-3)
-        rect = QRectF(0, 0, layout.NODE_WIDTH, self._height)
+        width = self.node_width
+        rect = QRectF(0, 0, width, self._height)
         painter.fillRect(rect, theme.NODE_BODY)
         font, band, title = self._compact_title(zoom)
         band = min(band, self._height)
-        painter.fillRect(QRectF(0, 0, layout.NODE_WIDTH, band),
+        painter.fillRect(QRectF(0, 0, width, band),
                          theme.CATEGORY.get(self.spec.category, theme.DEFAULT_CATEGORY))
         painter.setFont(font)
         painter.setPen(theme.HEADER_TEXT)
-        painter.drawText(QRectF(4, 0, layout.NODE_WIDTH - 8, band),
+        painter.drawText(QRectF(4, 0, width - 8, band),
                          Qt.AlignmentFlag.AlignVCenter, title)
         if self.node.params.get("trainable"):   # the header's "trainable" mark, as a bar
-            painter.fillRect(QRectF(0, band, layout.NODE_WIDTH, 4 / zoom), theme.TRAINABLE)
+            painter.fillRect(QRectF(0, band, width, 4 / zoom), theme.TRAINABLE)
         if self.body is not None and not self.error:
             painter.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
             for _, heatmap in getattr(self.body, "maps", []):
                 image = heatmap.thumbnail() if heatmap.isVisibleTo(self.body) else None
                 if image is not None:
-                    width, height = heatmap.pixel_size()
                     spot = QRectF(heatmap.pos().x(), self.body_top() + heatmap.pos().y(),
-                                  width, height)
+                                  *heatmap.pixel_size())
                     if spot.bottom() > band:
                         painter.drawImage(spot.adjusted(0, max(0, band - spot.top()), 0, 0),
                                           image)
@@ -373,9 +406,9 @@ class NodeItem(QGraphicsItem):
         on screen, smaller (down to TITLE_FLOOR_PX) where that lets the whole name fit,
         within the node's height, elided only past that. Made once per zoom and title
         (panning repaints every node)."""
-        key = (zoom, self.node.title, self._height)
+        key = (zoom, self.node.title, self._height, self.node_width)
         if self._compact[0] != key:
-            room, name = layout.NODE_WIDTH - 8, self.node.title
+            room, name = self.node_width - 8, self.node.title
             font = QFont()
             font.setBold(True)
             pixels = max(13, math.ceil(layout.TITLE_MIN_PX / zoom))
@@ -414,7 +447,7 @@ class NodeItem(QGraphicsItem):
 
     def _paint_status(self, painter):
         """What the body says when it shows no results, and the ⚠ of a warning."""
-        line = QRectF(layout.MARGIN, self.body_top(), layout.NODE_WIDTH - 2 * layout.MARGIN,
+        line = QRectF(layout.MARGIN, self.body_top(), self.node_width - 2 * layout.MARGIN,
                       layout.BODY_LINE)
         if self.error:
             painter.setPen(theme.NODE_ERROR)
@@ -447,6 +480,12 @@ class NodeItem(QGraphicsItem):
         return self.toolTip()
 
     def hoverMoveEvent(self, event):
+        on_grip = self.grip_rect().contains(event.pos())
+        if on_grip != self.hasCursor():
+            if on_grip:
+                self.setCursor(Qt.CursorShape.SizeFDiagCursor)
+            else:
+                self.unsetCursor()
         # The text follows the pointer from cell to cell at once; the scene's help
         # event (Qt's tooltip delay) then shows the same text, so it stays.
         text = self.tip_at(event.pos())
@@ -466,11 +505,35 @@ class NodeItem(QGraphicsItem):
         self.setZValue(NodeItem._top_z)
 
     def mousePressEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton and \
+                self.grip_rect().contains(event.pos()):
+            self._resize_from = (event.scenePos(), (self.node_width, self._height))
+            event.accept()
+            return
         cell = self.cell_at(event.pos())
         if cell is not None and self.scene():
             self.scene().pick_cell(self.node_id, *cell)
         self.raise_to_top()   # a node being dragged passes over the others
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event):
+        if self._resize_from is None:
+            super().mouseMoveEvent(event)
+            return
+        start, (width, height) = self._resize_from
+        delta = event.scenePos() - start
+        self.dragged_size = (max(width + delta.x(), layout.MIN_NODE_WIDTH),
+                             layout.sized_height((0, height + delta.y()), len(self.spec.inputs)))
+        self.scene().node_resized(self)
+
+    def mouseReleaseEvent(self, event):
+        if self._resize_from is None:
+            super().mouseReleaseEvent(event)
+            return
+        size, self.dragged_size, self._resize_from = self.dragged_size, None, None
+        if size is not None:   # the document's step relayouts the node
+            self.scene().resize_node(self.node_id, (float(round(size[0])),
+                                                    float(round(size[1]))))
 
     def mouseDoubleClickEvent(self, event):
         if self.header_rect().contains(event.pos()):
