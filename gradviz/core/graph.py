@@ -335,7 +335,7 @@ class Graph:
         node = self.node(node_id)
         new = check_params(node.op, params, node_id)
         old, node.params, node.rev = node.params, new, next(_revisions)
-        self._forget_shapes(node_id)
+        self._reshape(node_id)
         self._touch()
         self._emit(events.ParamsChanged(node))
         return old
@@ -474,6 +474,18 @@ class Graph:
             current = stack.pop()
             if self._shapes.pop(current, None) is not None:
                 stack.extend(e.dst for e in self._out.get(current, ()))
+
+    def _reshape(self, node_id):
+        """After the node's params changed: its shape again, and downstream ones
+        forgotten only if it changed (new values of the same shape leave a thousand
+        nodes' shapes as they were)."""
+        old = self._shapes.get(node_id)
+        new = None if old is None else self._compute_shape(node_id)
+        if new is not None and new[0] is not None and new[0] == old[0] \
+                and old[1] is None and new[1] is None:
+            self._shapes[node_id] = new
+        else:
+            self._forget_shapes(node_id)
 
     def _shape_of(self, node_id):
         """(shape, error), memoized; computes missing upstream shapes first, iteratively."""

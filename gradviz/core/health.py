@@ -7,7 +7,7 @@ import math
 from typing import NamedTuple
 
 from .ops import get_op
-from .preview import Previews
+from .preview import Previews, rms
 
 THRESHOLDS = {
     "vanishing": 1e-6,   # gradient RMS below this times the target's
@@ -37,7 +37,7 @@ def _health(result, ops, thresholds):
     device = result.device
     xp, host = device.xp, device.to_host
     seed = result.device_grad(result.target) if result.target is not None else None
-    reference = _rms(xp, host, seed) if seed is not None else None
+    reference = rms(xp, host, seed) if seed is not None else None
     previews = Previews.of(result)
     consumers = {}
     for src, dst, port in result.edges():
@@ -51,12 +51,12 @@ def _health(result, ops, thresholds):
         edges = consumers.get(node_id, [])
         # With one consumer the node's gradient is that edge's, whose RMS the display
         # computes anyway (NaN where it holds NaN or Inf); else one reduction.
-        rms = None if grad is None else \
-            previews.edge_rms(*edges[0]) if len(edges) == 1 else _rms(xp, host, grad)
-        if rms is not None and not math.isfinite(rms):
+        spread = None if grad is None else \
+            previews.edge_rms(*edges[0]) if len(edges) == 1 else rms(xp, host, grad)
+        if spread is not None and not math.isfinite(spread):
             found += _non_finite(xp, host, grad, "gradient")
-        elif rms is not None and reference and node_id != result.target:
-            ratio = rms / reference
+        elif spread is not None and reference and node_id != result.target:
+            ratio = spread / reference
             if ratio < limits["vanishing"]:
                 found.append(Flag("vanishing", f"gradient RMS is {ratio:.2g} of the "
                                                f"target's (below {limits['vanishing']:g})"))
@@ -91,13 +91,3 @@ def _non_finite(xp, host, array, kind):
     if infs:
         found.append(Flag("inf", f"{infs} ±Inf in the {kind}"))
     return found
-
-
-def _rms(xp, host, array):
-    """Root mean square in one pass; NaN where the array holds NaN or Inf."""
-    size = math.prod(array.shape)
-    if size == 0:
-        return 0.0
-    flat = xp.reshape(array, (-1,))
-    with_squares = float(host(xp.vecdot(flat, flat)))
-    return math.sqrt(with_squares / size) if math.isfinite(with_squares) else math.nan

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -57,10 +58,27 @@ def _matrix_shape(shape):
     return shape[-2], shape[-1]
 
 
+@lru_cache(maxsize=64)
+def _block_sizes(rows, cols, br, bc):
+    """How many elements each br x bc block of a rows x cols matrix holds (the blocks
+    at the ragged edges hold fewer)."""
+    count_r = np.full(math.ceil(rows / br), br, dtype=np.float64)
+    count_r[-1] = rows - (len(count_r) - 1) * br
+    count_c = np.full(math.ceil(cols / bc), bc, dtype=np.float64)
+    count_c[-1] = cols - (len(count_c) - 1) * bc
+    sizes = np.outer(count_r, count_c)
+    sizes.flags.writeable = False
+    return sizes
+
+
 def _block_mean(xp, to_host, a, br, bc):
     """Host array of means over br x bc blocks of the last two axes; the blocks at the
     ragged edges average only what they hold. Only the block sums leave the device."""
     rows, cols = a.shape[-2], a.shape[-1]
+    if type(a) is np.ndarray:   # already on the host: one pass, ragged edges and all
+        sums = np.add.reduceat(np.add.reduceat(a, np.arange(0, rows, br), axis=-2),
+                               np.arange(0, cols, bc), axis=-1)
+        return sums.astype(np.float64, copy=False) / _block_sizes(rows, cols, br, bc)
     out_r, out_c = math.ceil(rows / br), math.ceil(cols / bc)
     lead = a.shape[:-2]
     if (out_r * br, out_c * bc) != (rows, cols):
@@ -72,13 +90,7 @@ def _block_mean(xp, to_host, a, br, bc):
     rows_summed = xp.sum(xp.reshape(a, (*lead, out_r, br, out_c * bc)), axis=-2)
     sums = np.asarray(to_host(xp.sum(xp.reshape(rows_summed, (*lead, out_r, out_c, bc)),
                                      axis=-1)), dtype=np.float64)
-    if (out_r * br, out_c * bc) == (rows, cols):
-        return sums / (br * bc)
-    count_r = np.full(out_r, br, dtype=np.float64)
-    count_r[-1] = rows - (out_r - 1) * br
-    count_c = np.full(out_c, bc, dtype=np.float64)
-    count_c[-1] = cols - (out_c - 1) * bc
-    return sums / np.outer(count_r, count_c)
+    return sums / _block_sizes(rows, cols, br, bc)
 
 
 def make_preview(xp, to_host, array, max_rows, max_cols) -> Preview:
@@ -190,11 +202,7 @@ class Previews:
                             self._rms)
 
     def _rms(self, g):
-        size = math.prod(g.shape)
-        if size == 0:
-            return 0.0
-        norm = float(self.device.to_host(self.device.xp.linalg.vector_norm(g)))
-        return norm / math.sqrt(size)
+        return rms(self.device.xp, self.device.to_host, g)
 
     def element(self, node_id, kind, index):
         """One element as a Python float (only that element crosses to the host)."""
@@ -202,6 +210,19 @@ class Previews:
         if array is None:
             return 0.0
         return float(self.device.to_host(array[tuple(index)]))
+
+
+def rms(xp, host, array):
+    """Root mean square in one pass; not finite where the array holds NaN or Inf."""
+    size = math.prod(array.shape)
+    if size == 0:
+        return 0.0
+    flat = xp.reshape(array, (-1,))
+    squares = float(host(xp.vecdot(flat, flat)))
+    if math.isfinite(squares):
+        return math.sqrt(squares / size)
+    # NaN or Inf, or squares past the float range: the norm, scaled to not overflow
+    return float(host(xp.linalg.vector_norm(flat))) / math.sqrt(size)
 
 
 def array_stats(device, array):

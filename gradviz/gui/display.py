@@ -65,18 +65,46 @@ def edge_preview(previews, src, dst, port, view):
     return previews.edge(dst, port, layout.BADGE, layout.BADGE)
 
 
-def prepare(result, view, rooms):
-    """Reduce everything the canvas will show (in the worker thread, so the GUI thread
-    only colors and paints): node previews, edge badges and magnitudes. `rooms`: the
+def prepare(result, view, rooms, shown=None):
+    """Reduce what the canvas will show first (in the worker thread, so the GUI thread
+    only colors and paints): the previews and badges of the nodes and edges in
+    `shown` (a set of node ids; None: all), and every edge's magnitude. `rooms`: the
     Room of each resized node's heatmaps."""
     previews = Previews.of(result)
     for node_id in result.order:
-        for kind in view.arrays:
-            node_preview(previews, node_id, kind, view, rooms.get(node_id))
+        if shown is None or node_id in shown:
+            for kind in view.arrays:
+                node_preview(previews, node_id, kind, view, rooms.get(node_id))
     for src, dst, port in result.edges():
         previews.edge_rms(dst, port)
-        edge_preview(previews, src, dst, port, view)
+        if shown is None or dst in shown or src in shown:
+            edge_preview(previews, src, dst, port, view)
     return previews
+
+
+class OwnLimits(dict):
+    """{(node, kind): m}, each node's own limit, worked out when first asked for (a
+    node out of view is not reduced until it is shown)."""
+
+    def __init__(self, previews, view, scale, rooms):
+        super().__init__()
+        self.previews, self.view, self.scale, self.rooms = previews, view, scale, rooms
+
+    def __missing__(self, key):
+        node_id, kind = key
+        if kind not in self.view.arrays or node_id not in self.previews.result:
+            raise KeyError(key)
+        preview = node_preview(self.previews, node_id, kind, self.view,
+                               self.rooms.get(node_id))
+        self[key] = colors.symmetric_limit(None if preview is None
+                                           else self.scale.magnitude(preview.data))
+        return self[key]
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 def limits(previews, view, scale, rooms):
@@ -85,13 +113,13 @@ def limits(previews, view, scale, rooms):
     `prepare`."""
     if view.instrument == "check":
         return {(n, kind): TOLERANCE for n in previews.result.order for kind in view.arrays}
+    if not scale.shared:
+        return OwnLimits(previews, view, scale, rooms)
     own = {}
     for node_id in previews.result.order:
         for kind in view.arrays:
             preview = node_preview(previews, node_id, kind, view, rooms.get(node_id))
             own[(node_id, kind)] = None if preview is None else scale.magnitude(preview.data)
-    if not scale.shared:
-        return {key: colors.symmetric_limit(m) for key, m in own.items()}
     seed = (previews.result.target, "grad")
     per_kind = {kind: colors.symmetric_limit(*(m for (n, k), m in own.items()
                                                if k == kind and (n, k) != seed))

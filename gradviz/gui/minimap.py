@@ -20,16 +20,20 @@ class Minimap:
         width = self.view.viewport().width()
         return QRectF(width - SIZE[0] - MARGIN, MARGIN, *SIZE)
 
-    def _world(self):
+    def _world(self, rects):
+        """What the minimap shows: the nodes' `rects` and the part of the canvas in
+        view."""
         rect = QRectF()
-        for node in self.view.scene().nodes.values():
-            rect = rect.united(node.sceneBoundingRect())
+        for node in rects:
+            rect = rect.united(node)
         shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
         return rect.united(shown).adjusted(-40, -40, 40, 40)
 
-    def _mapping(self):
+    def _mapping(self, rects=None):
         """(scale, world rect, frame) so that world points map into the frame."""
-        frame, world = self.frame(), self._world()
+        if rects is None:
+            rects = [node.sceneBoundingRect() for node in self.view.scene().nodes.values()]
+        frame, world = self.frame(), self._world(rects)
         scale = min(frame.width() / world.width(), frame.height() / world.height())
         return scale, world, frame
 
@@ -42,7 +46,8 @@ class Minimap:
         nodes = self.view.scene().nodes
         if not self.visible or not nodes:
             return
-        scale, world, frame = self._mapping()
+        rects = [item.sceneBoundingRect() for item in nodes.values()]
+        scale, world, frame = self._mapping(rects)
         painter.save()
         painter.resetTransform()
         painter.setPen(QPen(QColor(80, 82, 88), 1))
@@ -50,10 +55,10 @@ class Minimap:
         painter.drawRoundedRect(frame, 5, 5)
         painter.setPen(Qt.PenStyle.NoPen)
         by_color = {}   # one drawRects call per color: a thousand nodes stay cheap
-        for item in nodes.values():
+        for item, rect in zip(nodes.values(), rects):
             color = theme.NODE_SELECTED if item.isSelected() else \
                 theme.CATEGORY.get(item.spec.category, theme.DEFAULT_CATEGORY)
-            by_color.setdefault(color.rgba(), []).append(item.sceneBoundingRect())
+            by_color.setdefault(color.rgba(), []).append(rect)
         painter.save()
         painter.translate(frame.left() - world.left() * scale, frame.top() - world.top() * scale)
         painter.scale(scale, scale)

@@ -1,6 +1,6 @@
 """Painters: how a view is drawn in each node's body, found by the view's `painter`
 name. A painter turns a run's reductions (prepared in the worker) into body items on
-the GUI thread, and returns the color limits it used, for edge badges and the legend.
+the GUI thread, with the color limits the scene worked out for the run.
 
 A new kind of picture is a painter class here plus a body item; a new view that draws
 its arrays as heatmaps needs only its declaration in `gradviz.core.views`."""
@@ -114,21 +114,17 @@ class HeatmapPainter:
     """Each of the view's arrays as a heatmap on a diverging scale centred on zero,
     per node or shared over the graph."""
 
-    def paint(self, previews, view, scale, node_items, limit_of=None):
-        """Fill the bodies of the nodes in the run under the ColorScale `scale`; returns
-        {(node, kind): limit}. `limit_of`: limits worked out before (one node
-        repainted), else they are worked out for every node."""
-        count = len(view.arrays)
-        rooms = {node_id: item.room(count) for node_id, item in node_items.items()}
-        if limit_of is None:
-            limit_of = display.limits(previews, view, scale, rooms)
+    def paint(self, previews, view, limit_of, node_items):
+        """Fill the bodies of the nodes in the run, with the color limits `limit_of`
+        ({(node, kind): limit}, from `display.limits`)."""
         for node_id, item in node_items.items():
             if node_id in previews.result:
+                room = item.room(len(view.arrays))
                 panels, warning = display.heatmap_panels(previews, node_id, view, limit_of,
-                                                         rooms[node_id])
-                item.body_of(HeatmapBody).show(panels, rooms[node_id], item.node_width)
+                                                         room)
+                item.body_of(HeatmapBody).show(panels, room, item.node_width)
                 item.set_warning(warning)
-        return limit_of
+                item.fit_body()
 
 
 PAINTERS = {"heatmap": HeatmapPainter()}

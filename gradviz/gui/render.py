@@ -125,6 +125,7 @@ def paint_graph(painter, scene, source, target):
     rect, and the legend in target's corner as the canvas shows it."""
     painter.setRenderHints(QPainter.RenderHint.Antialiasing
                            | QPainter.RenderHint.TextAntialiasing)
+    scene.paint_in(source)
     scene.render(painter, target, source)
     paint_legend(painter, target, scene.legend)
 

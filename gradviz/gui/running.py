@@ -119,11 +119,14 @@ class Running:
         display's reductions and the health flags, for the view and graph as they are."""
         view = get_view(self.scene.view_mode)
         rooms = self.scene.rooms(view)
+        # A shared scale needs every node's preview; else the worker reduces what is in
+        # view, and the rest is reduced when it is shown.
+        shown = None if self.scene.shared_scale else self.scene.shown_node_ids()
         ops = {node_id: node.op for node_id, node in self.document.graph.nodes.items()}
         thresholds = health_thresholds(self.settings)
 
         def prepare(result):
-            display.prepare(result, view, rooms)
+            display.prepare(result, view, rooms, shown)
             result.derived["health"] = health(result, ops, thresholds)
         return prepare
 

@@ -20,6 +20,8 @@ from .items.port import PortItem
 from .painters import PAINTERS
 
 
+CANVAS_ROOM = 5000   # the canvas reaches this far past the graph on every side
+
 # Grid steps around a wanted spot, nearest first (made once: free_spot runs per paste).
 _NEAREST_FIRST = sorted(((dx, dy) for dx in range(-40, 41) for dy in range(-40, 41)),
                         key=lambda d: (d[0] ** 2 + d[1] ** 2, d[1], d[0]))
@@ -47,9 +49,11 @@ class GraphScene(QGraphicsScene):
         self.picked_cell = None  # (node, index) of the heatmap cell last clicked
         self.legend = None       # {"limits": {kind: m or None}, "edge_top": float, "stale"}
         self._limit_of = {}      # {(node, kind): limit} of the result shown
+        self._painting = None    # (Previews, view, edge magnitudes, top) of the result shown
+        self.unpainted = set()   # node ids and edge keys waiting for the result shown
         self._handlers = {
             events.NodeAdded: lambda e: self._add_node(e.node),
-            events.NodeRemoved: lambda e: self.removeItem(self.nodes.pop(e.node.id)),
+            events.NodeRemoved: self._remove_node,
             events.EdgeAdded: lambda e: self._add_edge(e.edge),
             events.EdgeRemoved: lambda e: self._remove_edge(e.edge),
             events.NodeMoved: lambda e: self.nodes[e.node.id].setPos(*e.node.pos),
@@ -62,7 +66,7 @@ class GraphScene(QGraphicsScene):
             events.TrainingChanged: lambda e: None,
         }
         self._move_start = {}
-        self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
+        self.setSceneRect(QRectF(-CANVAS_ROOM, -CANVAS_ROOM, 2 * CANVAS_ROOM, 2 * CANVAS_ROOM))
         document.graph_replaced.connect(self.rebuild)
         self.rebuild(document.graph)
 
@@ -72,6 +76,7 @@ class GraphScene(QGraphicsScene):
             self._graph.unsubscribe(self._on_event)
         self._drag = None
         self.result, self.legend, self.stale = None, None, False
+        self.unpainted = set()
         self.clear()
         self.nodes.clear()
         self.edges.clear()
@@ -83,6 +88,10 @@ class GraphScene(QGraphicsScene):
             self._add_edge(edge, refresh=False)
         for item in self.nodes.values():   # once each, now that every shape is known
             item.refresh()
+        bounds = QRectF()
+        for item in self.nodes.values():
+            bounds = bounds.united(item.sceneBoundingRect())
+        self.make_room(bounds)
         self.mark_target()
 
     def set_detail(self, detail):
@@ -104,7 +113,12 @@ class GraphScene(QGraphicsScene):
         self.nodes[node.id] = item
         self.addItem(item)
         if refresh:
+            self.make_room(item.sceneBoundingRect())
             item.refresh()   # its size depends on its shape, known from the scene's graph
+
+    def _remove_node(self, event):
+        self.unpainted.discard(event.node.id)
+        self.removeItem(self.nodes.pop(event.node.id))
 
     def _add_edge(self, edge, refresh=True):
         item = EdgeItem(edge, self.nodes[edge.src], self.nodes[edge.dst])
@@ -115,6 +129,7 @@ class GraphScene(QGraphicsScene):
             self.nodes[edge.dst].refresh()   # its shape may be known now
 
     def _remove_edge(self, edge):
+        self.unpainted.discard((edge.dst, edge.port))
         self.removeItem(self.edges.pop((edge.dst, edge.port)))
         self.nodes[edge.dst].refresh()
 
@@ -123,7 +138,15 @@ class GraphScene(QGraphicsScene):
         item.refresh()
         self.node_moved(item)   # its edges end at its header now, or at its ports again
 
+    def make_room(self, rect):
+        """Grow the canvas to hold scene `rect` with room to spare around it: a graph
+        wider than the canvas could not be scrolled to its far end."""
+        wanted = rect.adjusted(-CANVAS_ROOM, -CANVAS_ROOM, CANVAS_ROOM, CANVAS_ROOM)
+        if not self.sceneRect().contains(wanted):
+            self.setSceneRect(self.sceneRect().united(wanted))
+
     def node_moved(self, item):
+        self.make_room(item.sceneBoundingRect())
         for edge in self._graph.edges_of(item.node_id):
             edge_item = self.edges.get((edge.dst, edge.port))
             if edge_item:
@@ -136,18 +159,16 @@ class GraphScene(QGraphicsScene):
         self.node_moved(item)   # its output port moved
         if self.result is None or item.node_id not in self.result:
             return
-        view = get_view(self.view_mode)
-        scale = display.ColorScale(self.shared_scale, self.robust_scale)
         # Per-node limits are the node's own; shared ones come from every node, so a
         # new reduction could move them: all is repainted then.
         if self.shared_scale:
             self.show_result(self.result)
             return
-        limits = display.limits(Previews.of(self.result), view, scale,
-                                {item.node_id: item.room(len(view.arrays))})
-        self._limit_of.update({k: v for k, v in limits.items() if k[0] == item.node_id})
-        PAINTERS[view.painter].paint(Previews.of(self.result), view, scale,
-                                     {item.node_id: item}, self._limit_of)
+        previews, view = self._painting[:2]
+        scale = display.ColorScale(self.shared_scale, self.robust_scale)
+        self._limit_of = display.limits(previews, view, scale, self.rooms(view))
+        self.unpainted.discard(item.node_id)
+        PAINTERS[view.painter].paint(previews, view, self._limit_of, {item.node_id: item})
 
     def rooms(self, view):
         """{node: its heatmaps' layout.Room} of the resized nodes, for `view`."""
@@ -189,21 +210,21 @@ class GraphScene(QGraphicsScene):
             if node_id not in result:
                 item.clear_body(waiting=node_id in result.waiting)
         scale = display.ColorScale(self.shared_scale, self.robust_scale)
-        limit_of = self._limit_of = PAINTERS[view.painter].paint(previews, view, scale,
-                                                                 self.nodes)
+        limit_of = self._limit_of = display.limits(previews, view, scale, self.rooms(view))
         magnitudes = display.edge_magnitudes(previews)
         finite = [m for m in magnitudes.values() if m is not None and m == m]
         top = max(finite, default=0.0)
-        table = colors.lut(colors.DIVERGING)
-        for (dst, port), item in self.edges.items():
-            item.set_flow(*display.edge_style(magnitudes.get((dst, port)), top))
-            if dst not in result:   # it waits for an input: nothing flows yet
-                item.set_badge(None, 0, 1, table)
-                continue
-            preview = display.edge_preview(previews, item.edge.src, dst, port, view)
-            m = (1.0 if preview is None else
-                 display.badge_limit(preview, limit_of, item.edge.src, view, self.shared_scale))
-            item.set_badge(preview, -m, m, table)
+        self._painting = (previews, view, magnitudes, top)
+        # Nodes and edges in view are painted now, the others when needed: a run of a
+        # thousand nodes seen at 100 % colors a dozen heatmaps, not 3,000.
+        self.unpainted = {node_id for node_id in self.nodes if node_id in result}
+        for key, item in self.edges.items():
+            if key[0] in result:
+                self.unpainted.add(key)
+            else:   # it waits for an input: nothing flows yet
+                item.set_flow(*display.edge_style(None, top))
+                item.set_badge(None, 0, 1, None)
+        self.paint_items(self._in_view())
         flags = result.derived.get("health", {})
         checked = result.derived.get("check", {})
         for node_id, item in self.nodes.items():
@@ -215,6 +236,45 @@ class GraphScene(QGraphicsScene):
                        "health": legend_health(flags)}
         self.mark_target(result.target)
         self.set_stale(False)
+
+    def paint_items(self, items):
+        """Paint those of `items` that wait for the result shown (`unpainted`): node
+        bodies, edge colors and badges."""
+        nodes, edges = {}, []
+        for item in items:
+            if isinstance(item, NodeItem) and item.node_id in self.unpainted:
+                nodes[item.node_id] = item
+            elif isinstance(item, EdgeItem) and item.key in self.unpainted:
+                edges.append(item)
+        if not (nodes or edges):
+            return
+        self.unpainted.difference_update(nodes)
+        self.unpainted.difference_update(item.key for item in edges)
+        previews, view, magnitudes, top = self._painting
+        if nodes:
+            PAINTERS[view.painter].paint(previews, view, self._limit_of, nodes)
+        table = colors.lut(colors.DIVERGING)
+        for item in edges:
+            src, (dst, port) = item.edge.src, item.key
+            item.set_flow(*display.edge_style(magnitudes.get((dst, port)), top))
+            preview = display.edge_preview(previews, src, dst, port, view)
+            m = (1.0 if preview is None else
+                 display.badge_limit(preview, self._limit_of, src, view, self.shared_scale))
+            item.set_badge(preview, -m, m, table)
+
+    def paint_in(self, rect):
+        """Bring the nodes and edges in scene `rect` up to the result shown, before they
+        are drawn."""
+        if self.unpainted:
+            self.paint_items(self.items(rect))
+
+    def _in_view(self):
+        return [item for view in self.views()
+                for item in self.items(view.mapToScene(view.viewport().rect()).boundingRect())]
+
+    def shown_node_ids(self):
+        """The nodes in view now: a run prepares these first."""
+        return {item.node_id for item in self._in_view() if isinstance(item, NodeItem)}
 
     def show_step(self, result, index):
         """Step mode: the traced `result` as it stood after step `index`, the step's
@@ -240,6 +300,7 @@ class GraphScene(QGraphicsScene):
     def clear_result(self):
         """Nothing to show (the graph is empty)."""
         self.result, self.legend, self.stale = None, None, False
+        self.unpainted = set()
         self.update()
 
     def set_stale(self, stale):

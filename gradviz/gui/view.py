@@ -50,6 +50,7 @@ class GraphView(QGraphicsView):
     # ---- zoom -------------------------------------------------------------------------
     def paintEvent(self, event):
         self._follow_zoom()   # for zooms made by other means than the methods below
+        self.scene().paint_in(self.mapToScene(event.rect()).boundingRect())
         super().paintEvent(event)
         self.painted.emit()
 

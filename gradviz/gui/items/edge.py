@@ -20,6 +20,7 @@ class EdgeItem(QGraphicsPathItem):
     def __init__(self, edge, src_item, dst_item):
         super().__init__()
         self.edge = edge
+        self.key = (edge.dst, edge.port)   # the scene's key: an input has one edge
         self.src_item, self.dst_item = src_item, dst_item
         self.color = QColor(theme.EDGE)
         self.width = 2.0
@@ -40,11 +41,15 @@ class EdgeItem(QGraphicsPathItem):
 
     @property
     def badge(self):
+        """The heatmap of what the edge carries, as of the result shown (a run paints
+        the edges in view at once, the others when they are needed)."""
+        scene = self.scene()
+        if scene is not None and self.key in scene.unpainted:
+            scene.paint_items([self])
         if self._badge is None:
             self._badge = Heatmap(self)
             self._badge.setVisible(False)
             self._badge.setZValue(1)
-            self._badge.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
         return self._badge
 
     def _place_badge(self):
@@ -54,11 +59,11 @@ class EdgeItem(QGraphicsPathItem):
             self.badge.setPos(mid.x() - w / 2, mid.y() - h / 2)
 
     def set_stale(self, stale):
-        """Dim the flow color and the badge: they show a run of an earlier graph."""
+        """Dim the flow color and the badge: they show a run of an earlier graph. (The
+        edge's own opacity: setting the badge's, a pyqtgraph item, costs a Python call
+        into pyqtgraph per edge.)"""
         self.stale = stale
-        if self._badge is not None:
-            self._badge.setOpacity(theme.STALE_OPACITY if stale else 1.0)
-        self.update()
+        self.setOpacity(theme.STALE_OPACITY if stale else 1.0)
 
     def set_flow(self, rgb, width):
         self.color = QColor(*rgb)
@@ -109,8 +114,5 @@ class EdgeItem(QGraphicsPathItem):
             painter.setPen(QPen(theme.EDGE_SELECTED, self.width + 3, Qt.PenStyle.SolidLine,
                                 Qt.PenCapStyle.RoundCap))
             painter.drawPath(self.path())
-        color = QColor(self.color)
-        if self.stale:
-            color.setAlphaF(theme.STALE_OPACITY)
-        painter.setPen(QPen(color, self.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setPen(QPen(self.color, self.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         painter.drawPath(self.path())

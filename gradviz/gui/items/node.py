@@ -76,7 +76,7 @@ class NodeItem(QGraphicsItem):
         self.node_id = node.id
         self.node = node
         self.spec = get_op(node.op)
-        self.body = None     # what the latest run painted, or None
+        self._body = None     # what the latest run painted, or None (see `body`)
         self.warning = ""
         self.error = None
         self.waiting = False
@@ -102,6 +102,8 @@ class NodeItem(QGraphicsItem):
                                                    layout.HEADER + layout.PORT_ROW * 0.5))
         self._height = 0.0
         self._drawn_width = layout.NODE_WIDTH
+        self._fitted_to = None    # the body's state the node was laid out for
+        self._bounds = QRectF()   # asked for thousands of times a frame: made on change
         self.raise_to_top()   # a new node is on top, as the last one added
         self.setPos(*node.pos)
         self.refresh()
@@ -124,7 +126,7 @@ class NodeItem(QGraphicsItem):
         return layout.body_top(len(self.spec.inputs))
 
     def boundingRect(self):
-        return QRectF(-2, -2, self.node_width + 4, self._height + 4)
+        return self._bounds
 
     def output_pos(self):
         return self.mapToScene(self.output.pos())
@@ -144,6 +146,15 @@ class NodeItem(QGraphicsItem):
         return QRectF(self.node_width - g, self._height - g, g, g)
 
     # ---- state ----------------------------------------------------------------------
+    @property
+    def body(self):
+        """What the latest run painted (None: nothing). A run paints the nodes in view
+        at once and the others when they are first needed (drawn, hovered or read)."""
+        scene = self.scene()
+        if scene is not None and self.node_id in scene.unpainted:
+            scene.paint_items([self])
+        return self._body
+
     @property
     def panels(self):
         """The body's panels (what each heatmap shows), if it has any."""
@@ -170,13 +181,13 @@ class NodeItem(QGraphicsItem):
         """Re-read the node (label, params) and relayout."""
         self.title.show_name(self.node.title)
         collapsed = self.node.collapsed
-        shown = self.body is not None and not self.error
-        if self.body is not None:
-            self.body.setVisible(shown and self.detail and not collapsed)
+        shown = self._body is not None and not self.error
+        if self._body is not None:
+            self._body.setVisible(shown and self.detail and not collapsed)
         if self._ports_for != (collapsed, self.detail, self.node_width):
             self._place_ports()   # not on every run's refresh
         shape = self.scene().node_shape(self.node_id) if self.scene() else None
-        body = max(self.body.height() if shown else 0, self.reserved_body(shape))
+        body = max(self._body.height() if shown else 0, self.reserved_body(shape))
         if collapsed:   # zoomed out, a taller header: room for a title read from afar
             height = layout.HEADER if self.detail else layout.COLLAPSED_COMPACT
         elif self.size is not None:
@@ -186,9 +197,11 @@ class NodeItem(QGraphicsItem):
         if (height, self.node_width) != (self._height, self._drawn_width):
             self.prepareGeometryChange()
             self._height, self._drawn_width = height, self.node_width
+            self._bounds = QRectF(-2, -2, self.node_width + 4, height + 4)
+        self._fitted_to = self._body_state()
         name = f"{self.node.title} (id {self.node.id})" if self.node.label else self.node.id
         tip = f"{name} · {self.spec.title}\n{self.spec.doc}"
-        if any(p.preview is None and p.note for p in self.panels):
+        if self._fitted_to[1]:
             tip = f"No gradient: this node is not upstream of the target.\n\n{tip}"
         if self.health:
             reasons = "\n".join(f"{SYMBOLS[f.name]} {f.name}: {f.reason}" for f in self.health)
@@ -219,31 +232,43 @@ class NodeItem(QGraphicsItem):
     def body_of(self, body_type):
         """The node's body as a `body_type` item (the current one when it is one, so
         a painter reuses its items from run to run); the node relayouts after."""
-        if not isinstance(self.body, body_type):
+        if not isinstance(self._body, body_type):
             self.clear_body()
-            self.body = body_type(self)
-            self.body.setPos(0, self.body_top())
-            self.body.setVisible(self.detail and not self.node.collapsed)
-            self.body.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
+            self._body = body_type(self)
+            self._body.setPos(0, self.body_top())
+            self._body.setVisible(self.detail and not self.node.collapsed)
+            self._body.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
         self.waiting = False
-        return self.body
+        return self._body
 
     def clear_body(self, waiting=False):
         """Nothing to show: not run yet, or left out of the last run while an input
         upstream is not connected (`waiting`)."""
-        if self.body is not None:
-            self.body.setParentItem(None)
-            if self.body.scene():
-                self.body.scene().removeItem(self.body)
-            self.body = None
+        if self._body is not None:
+            self._body.setParentItem(None)
+            if self._body.scene():
+                self._body.scene().removeItem(self._body)
+            self._body = None
         self.warning = ""
         self.waiting = waiting
         self.refresh()
 
     def set_warning(self, warning):
         """A problem in what the body shows (NaN or Inf): ⚠ in the header."""
-        self.warning = warning
-        self.refresh()
+        if warning != self.warning:
+            self.warning = warning
+            self.refresh()
+
+    def fit_body(self):
+        """After the body showed a run: relayout when what the layout depends on changed
+        (its height, or whether it has a gradient), not on every run."""
+        if self._fitted_to != self._body_state():
+            self.refresh()
+
+    def _body_state(self):
+        body = self._body
+        return (body.height() if body is not None else None,
+                any(p.preview is None and p.note for p in getattr(body, "panels", ())))
 
     def set_error(self, message):
         if message != self.error:
@@ -254,8 +279,8 @@ class NodeItem(QGraphicsItem):
         """Dim the body and mark the header while the results shown are not of the
         current graph."""
         self.stale = stale
-        if self.body is not None:
-            self.body.setOpacity(theme.STALE_OPACITY if stale else 1.0)
+        if self._body is not None:
+            self._body.setOpacity(theme.STALE_OPACITY if stale else 1.0)
         self.update()
 
     def set_health(self, flags):
@@ -384,10 +409,11 @@ class NodeItem(QGraphicsItem):
                          Qt.AlignmentFlag.AlignVCenter, title)
         if self.node.params.get("trainable"):   # the header's "trainable" mark, as a bar
             painter.fillRect(QRectF(0, band, width, 4 / zoom), theme.TRAINABLE)
-        if self.body is not None and not self.error:
+        body = self.body
+        if body is not None and not self.error:
             painter.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
-            for _, heatmap in getattr(self.body, "maps", []):
-                image = heatmap.thumbnail() if heatmap.isVisibleTo(self.body) else None
+            for _, heatmap in getattr(body, "maps", []):
+                image = heatmap.thumbnail() if heatmap.isVisibleTo(body) else None
                 if image is not None:
                     spot = QRectF(heatmap.pos().x(), self.body_top() + heatmap.pos().y(),
                                   *heatmap.pixel_size())
@@ -428,7 +454,7 @@ class NodeItem(QGraphicsItem):
         """(text, color) of the marks left of the op's name, right to left: stale or a
         step's partial sum, gradient health, the gradient check's verdict, trainable."""
         marks = []
-        if self.stale and self.body is not None:
+        if self.stale and self._body is not None:
             marks.append(("stale", theme.STALE))
         elif self.step_note:
             marks.append((self.step_note, theme.STEP))
@@ -452,7 +478,7 @@ class NodeItem(QGraphicsItem):
         if self.error:
             painter.setPen(theme.NODE_ERROR)
             painter.drawText(line, Qt.AlignmentFlag.AlignVCenter, "error: hover for details")
-        elif self.body is None:
+        elif self._body is None:
             painter.setPen(theme.TEXT_DIM)
             painter.drawText(line, Qt.AlignmentFlag.AlignVCenter,
                              "waiting for an input" if self.waiting else "not run yet")
@@ -463,9 +489,10 @@ class NodeItem(QGraphicsItem):
 
     def cell_at(self, pos):
         """(panel, lead, row, col) under a point in item coordinates, or None."""
-        if self.body is None or not self.body.isVisible():
+        body = self.body
+        if body is None or not body.isVisible():
             return None
-        return self.body.cell_at(self.body.mapFromParent(pos))
+        return body.cell_at(body.mapFromParent(pos))
 
     def tip_at(self, pos):
         """What hovering at `pos` (item coordinates) tells: the numbers of a heatmap
