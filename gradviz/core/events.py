@@ -51,6 +51,10 @@ class EdgeRemoved(EdgeEvent):
     pass
 
 
+class EdgeRerouted(EdgeEvent):
+    """Its reroute points changed (`Graph.reroutes`)."""
+
+
 @dataclass(frozen=True)
 class TargetChanged:
     target: str | None

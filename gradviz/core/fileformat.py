@@ -13,14 +13,15 @@ import warnings
 from dataclasses import asdict, fields
 
 from .errors import GraphError, GraphFileError, GraphFileWarning, check_text
-from .graph import DTYPES, MAX_COORDINATE, MAX_NODE_SIZE, Graph
+from .graph import DTYPES, MAX_COORDINATE, MAX_NODE_SIZE, MAX_REROUTES, Graph
 from .jsontypes import ElementBudget, expect, known_keys
 from .ops import OPS
 from .optim import TrainSettings
 from .shapes import MAX_ELEMENTS
 
 FORMAT = "gradviz"
-VERSION = (1, 1)   # 1.1: training (`training`, trainable inputs, new sources), node layout
+VERSION = (1, 1)   # 1.1: training (`training`, trainable inputs, new sources), node layout,
+                   # reroute points on edges
 MAX_FILE_BYTES = 256 * 1024 * 1024
 SUFFIX = ".gradviz"
 _TOP_KEYS = ("format", "version", "dtype", "target", "description", "training", "nodes",
@@ -28,6 +29,7 @@ _TOP_KEYS = ("format", "version", "dtype", "target", "description", "training", 
 DEFAULT_TRAINING = TrainSettings()
 _NODE_KEYS = ("id", "op", "label", "pos", "collapsed", "size", "params")
 _EDGE_KEYS = ("from", "to", "port")
+_EDGE_FIELDS = (*_EDGE_KEYS, "via")
 
 
 # ---- writing ------------------------------------------------------------------------
@@ -54,7 +56,13 @@ def to_dict(graph: Graph, folder=None) -> dict:
         entry["params"] = {k: kinds[k].encode(v) for k, v in params.items()}
         version = max([version, *(spec.param_index[k].since for k in params)])
         nodes.append(entry)
-    edges = [{"from": e.src, "to": e.dst, "port": e.port} for e in graph.edges]
+    edges = []
+    for e in graph.edges:
+        entry = {"from": e.src, "to": e.dst, "port": e.port}
+        if graph.reroutes(e.dst, e.port):   # format 1.1
+            entry["via"] = [list(p) for p in graph.reroutes(e.dst, e.port)]
+            version = max(version, (1, 1))
+        edges.append(entry)
     order = {node_id: i for i, node_id in enumerate(graph.nodes)}
     edges.sort(key=lambda e: (order[e["to"]], OPS[graph.nodes[e["to"]].op].inputs.index(e["port"])))
     training = {k: v for k, v in asdict(graph.training).items()
@@ -263,7 +271,7 @@ def from_dict(doc, base_dir=None) -> Graph:
     for i, entry in enumerate(expect(doc["edges"], (list,), "edges", "an array")):
         where = f"edges[{i}]"
         expect(entry, (dict,), where, "an object")
-        entry = known_keys(entry, _EDGE_KEYS, _EDGE_KEYS, where, newer)
+        entry = known_keys(entry, _EDGE_FIELDS, _EDGE_KEYS, where, newer)
         src, dst, port = (expect(entry[k], (str,), f"{where}.{k}", "a string")
                           for k in _EDGE_KEYS)
         for key, node_id in (("from", src), ("to", dst)):
@@ -277,6 +285,8 @@ def from_dict(doc, base_dir=None) -> Graph:
         # Shapes that do not fit are kept, as the editor keeps them (the node shows the
         # error; running refuses); cycles are looked for once, below.
         graph.connect(src, dst, port, checked=False)
+        if "via" in entry:
+            graph.set_reroutes(dst, port, _load_via(entry["via"], f"{where}.via"))
     _refuse_cycles(graph, doc["edges"])
     target = doc.get("target")
     if target is not None:
@@ -319,6 +329,24 @@ def _refuse_cycles(graph, edges):
         replay.connect(src, dst, port, checked=False)
 
 
+def _load_via(points, where):
+    expect(points, (list,), where, "an array of [x, y] points")
+    if len(points) > MAX_REROUTES:
+        raise GraphFileError(f"{where}: {len(points)} points; an edge has at most "
+                             f"{MAX_REROUTES}")
+    for i, point in enumerate(points):
+        _check_point(point, f"{where}[{i}]")
+    return points
+
+
+def _check_point(point, where):
+    """[x, y], two numbers within ±MAX_COORDINATE (NaN fails the comparison too)."""
+    if not (isinstance(point, list) and len(point) == 2 and
+            all(type(v) in (int, float) and abs(v) <= MAX_COORDINATE for v in point)):
+        raise GraphFileError(f"{where}: expected [x, y], two numbers from "
+                             f"-{MAX_COORDINATE:g} to {MAX_COORDINATE:g}")
+
+
 def _load_node(graph, entry, where, lenient, budget):
     expect(entry, (dict,), where, "an object")
     entry = known_keys(entry, _NODE_KEYS, ("id", "op"), where, lenient)
@@ -330,11 +358,8 @@ def _load_node(graph, entry, where, lenient, budget):
     if node_id in graph.nodes:
         raise GraphFileError(f"{where}.id: duplicate id {node_id!r}")
     label = expect(entry.get("label", ""), (str,), f"{where}.label", "a string")
-    pos = expect(entry.get("pos", [0, 0]), (list,), f"{where}.pos", "[x, y]")
-    if len(pos) != 2 or not all(type(v) in (int, float) and abs(v) <= MAX_COORDINATE
-                                for v in pos):   # NaN fails the comparison too
-        raise GraphFileError(f"{where}.pos: expected [x, y], two numbers from "
-                             f"-{MAX_COORDINATE:g} to {MAX_COORDINATE:g}")
+    pos = entry.get("pos", [0, 0])
+    _check_point(pos, f"{where}.pos")
     collapsed = expect(entry.get("collapsed", False), (bool,), f"{where}.collapsed",
                        "true or false")
     size = entry.get("size")

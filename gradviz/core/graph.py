@@ -5,6 +5,7 @@ that return the old value), so an editor's undo commands only ever call them."""
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 from . import events
@@ -16,6 +17,7 @@ _revisions = itertools.count(1)
 MAX_ID_LENGTH = 100
 MAX_COORDINATE = 1e6    # node positions stay within ±this on both axes
 MAX_NODE_SIZE = 10000   # a resized node's width and height are at most this
+MAX_REROUTES = 100      # the points one edge may be routed through
 DTYPES = ("float64", "float32")   # the precisions a graph may run in; the first is the default
 
 
@@ -103,6 +105,7 @@ class Graph:
         self.nodes: dict[str, Node] = {}
         self._in: dict[tuple, Edge] = {}      # (dst, port) -> edge
         self._out: dict[str, list] = {}       # src -> edges, in connection order
+        self._via: dict[tuple, tuple] = {}    # (dst, port) -> the edge's reroute points
         self.target: str | None = None
         self.dtype = DTYPES[0]
         self.training = TrainSettings()
@@ -149,6 +152,10 @@ class Graph:
         """Source node ids in port order (None where a port is unconnected)."""
         ports = get_op(self.node(node_id).op).inputs
         return [e.src if (e := self._in.get((node_id, p))) else None for p in ports]
+
+    def reroutes(self, dst, port) -> tuple:
+        """The (x, y) points the edge into dst.port passes through, in order."""
+        return self._via.get((dst, port), ())
 
     def out_edges(self, node_id):
         return list(self._out.get(node_id, ()))
@@ -325,6 +332,7 @@ class Graph:
         if edge is None:
             raise GraphError(f"input {dst}.{port} is not connected", node=dst, port=port)
         self._out[edge.src].remove(edge)
+        self._via.pop((dst, port), None)   # an edge drawn into the port again starts straight
         self._forget_shapes(dst)
         self._touch()
         self._emit(events.EdgeRemoved(edge))
@@ -367,6 +375,23 @@ class Graph:
         node = self.node(node_id)
         old, node.size = node.size, checked_size(size)
         self._emit(events.NodeResized(node))
+        return old
+
+    def set_reroutes(self, dst, port, points) -> tuple:
+        """Route the edge into dst.port through `points`, (x, y) pairs bounded like node
+        positions; returns the old ones. Drawing only: the revision stays."""
+        edge = self._in.get((dst, port))
+        if edge is None:
+            raise GraphError(f"input {dst}.{port} is not connected", node=dst, port=port)
+        points = tuple(_bounded(p) for p in points)
+        if len(points) > MAX_REROUTES or not all(
+                len(p) == 2 and math.isfinite(p[0]) and math.isfinite(p[1]) for p in points):
+            raise GraphError(f"edge into {dst}.{port}: at most {MAX_REROUTES} reroute points, "
+                             "each two finite numbers", node=dst, port=port)
+        old = self._via.pop((dst, port), ())
+        if points:
+            self._via[(dst, port)] = points
+        self._emit(events.EdgeRerouted(edge))
         return old
 
     def set_target(self, node_id):
@@ -430,6 +455,7 @@ class Graph:
         for edge in self._in.values():
             other._in[(edge.dst, edge.port)] = edge
             other._out.setdefault(edge.src, []).append(edge)
+        other._via = dict(self._via)
         other.target, other.dtype, other.training = self.target, self.dtype, self.training
         other.description, other._base_dir = self.description, self._base_dir
         other._shapes = dict(self._shapes)
