@@ -101,33 +101,42 @@ class RemoveNode:
 
 
 class Connect:
-    """Connect src -> dst.port, replacing whatever fed that port."""
+    """Connect src -> dst.port, replacing whatever fed that port (the new edge starts
+    without reroute points; undo brings the old one back with its own)."""
 
     def __init__(self, graph, src, dst, port):
         self.graph, self.src, self.dst, self.port = graph, src, dst, port
-        self.replaced = None
+        self.replaced, self.replaced_via = None, ()
         self.text = f"Connect {_title(graph, src)} → {_title(graph, dst)}"
 
     def redo(self):
+        self.replaced_via = self.graph.reroutes(self.dst, self.port)
         self.replaced = self.graph.reconnect(self.src, self.dst, self.port)
 
     def undo(self):  # restores what was there: no checks to refuse it
         if self.replaced:
             self.graph.reconnect(self.replaced.src, self.dst, self.port, checked=False)
+            if self.replaced_via:
+                self.graph.set_reroutes(self.dst, self.port, self.replaced_via)
         else:
             self.graph.disconnect(self.dst, self.port)
 
 
 class Disconnect:
+    """Remove an edge; undo brings it back with its reroute points."""
+
     def __init__(self, graph, edge):
-        self.graph, self.edge = graph, edge
+        self.graph, self.edge, self.via = graph, edge, ()
         self.text = f"Disconnect {_title(graph, edge.src)} → {_title(graph, edge.dst)}"
 
     def redo(self):
+        self.via = self.graph.reroutes(self.edge.dst, self.edge.port)
         self.graph.disconnect(self.edge.dst, self.edge.port)
 
     def undo(self):  # restores what was there: no checks to refuse it
         self.graph.connect(self.edge.src, self.edge.dst, self.edge.port, checked=False)
+        if self.via:
+            self.graph.set_reroutes(self.edge.dst, self.edge.port, self.via)
 
 
 class Move:

@@ -143,23 +143,58 @@ class Document(QObject):
         self.graph.check_connect(src, dst, port)
         self.push(commands.Connect(self.graph, src, dst, port))
 
-    def delete(self, node_ids=(), edges=()):
-        """Delete nodes (with their edges) and edges, as one undo step."""
+    def delete(self, node_ids=(), edges=(), reroutes=None):
+        """Delete nodes (with their edges), edges and reroute points (`reroutes`:
+        {(dst, port): indices of the edge's points}), as one undo step."""
         node_ids = [n for n in self.graph.nodes if n in set(node_ids)]
         doomed = {e for n in node_ids for e in self.graph.edges_of(n)} | set(edges)
-        if not node_ids and not doomed:
-            return
-        what = (f"{len(node_ids)} nodes" if len(node_ids) > 1 else
-                node_ids[0] if node_ids else f"{len(doomed)} edge" + "s" * (len(doomed) > 1))
-        parts = [commands.Disconnect(self.graph, e)
-                 for e in sorted(doomed, key=lambda e: (e.dst, e.port))]
+        gone = {(e.dst, e.port) for e in doomed}   # their points go with them
+        points = {key: set(indices) for key, indices in (reroutes or {}).items()
+                  if key not in gone and indices}
+        routes = {key: [p for i, p in enumerate(self.graph.reroutes(*key)) if i not in indices]
+                  for key, indices in points.items()}
+        parts = self._route_parts(routes, "Delete reroute points")
+        parts += [commands.Disconnect(self.graph, e)
+                  for e in sorted(doomed, key=lambda e: (e.dst, e.port))]
         parts += [commands.RemoveNode(self.graph, n) for n in node_ids]
-        self.push(*parts, text=parts[0].text if len(parts) == 1 else f"Delete {what}")
+        if not parts:
+            return
+        count = sum(map(len, points.values()))
+        if node_ids:
+            what = f"{len(node_ids)} nodes" if len(node_ids) > 1 else node_ids[0]
+        elif doomed:
+            what = f"{len(doomed)} edge" + "s" * (len(doomed) > 1)
+        else:
+            what = "reroute point" + "s" * (count > 1)
+        alone = len(parts) == 1 and not points
+        self.push(*parts, text=parts[0].text if alone else f"Delete {what}")
 
-    def move(self, moves, text=None):
+    def move(self, moves, text=None, routes=None):
+        """Move nodes ({id: (old, new)}) and set edges' reroute points (`routes`:
+        {(dst, port): new points}), as one undo step."""
         moves = {n: (old, new) for n, (old, new) in moves.items() if old != new}
-        if moves:
-            self.push(commands.Move(self.graph, moves), text=text)
+        parts = [commands.Move(self.graph, moves)] if moves else []
+        parts += self._route_parts(routes or {}, "Move reroute point")
+        if parts:
+            self.push(*parts, text=text or (parts[0].text if moves or len(parts) == 1 else
+                                            "Move reroute points"))
+
+    def add_reroutes(self, points):
+        """Put a reroute point on each edge of `points`, {(dst, port): (index, (x, y))}:
+        the edge passes through (x, y) before its points from `index` on. One undo step."""
+        routes = {}
+        for key, (index, point) in points.items():
+            old = self.graph.reroutes(*key)
+            routes[key] = old[:index] + ((point[0], point[1]),) + old[index:]
+        if routes:
+            self.push(*self._route_parts(routes, "Add reroute point"),
+                      text="Add reroute point" + "s" * (len(routes) > 1))
+
+    def _route_parts(self, routes, text):
+        """One undoable change per edge whose points differ from `routes`."""
+        return [commands.Change(text, self.graph.set_reroutes, dst, port, tuple(points))
+                for (dst, port), points in routes.items()
+                if tuple(points) != self.graph.reroutes(dst, port)]
 
     def nudge(self, node_ids, dx, dy):
         """Move nodes by (dx, dy); nudges of the same nodes in a row are one undo step."""
@@ -238,10 +273,12 @@ class Document(QObject):
         for edge in self.graph.edges:
             if edge.src in keep and edge.dst in keep:
                 sub.connect(edge.src, edge.dst, edge.port)
+                sub.set_reroutes(edge.dst, edge.port, self.graph.reroutes(edge.dst, edge.port))
         return fileformat.dumps(sub)
 
     def paste(self, text, at=None, place=None, verb="Paste"):
-        """Add the nodes of graph-file JSON under fresh ids; returns the new ids. `at`:
+        """Add the nodes of graph-file JSON under fresh ids (edges keep their reroute
+        points, moved with the nodes); returns the new ids. `at`:
         where the pasted group's top-left corner goes (default: 40 px from where it was);
         `place(group, corner)`, if given, may move it (group: (dx, dy, op) of each node
         from the corner). `verb` names the undo step. Raises GraphFileError for text
@@ -268,8 +305,12 @@ class Document(QObject):
             copy.collapsed, copy.size = node.collapsed, node.size
             parts.append(commands.AddNode(self.graph, copy))
         for edge in incoming.edges:
-            parts.append(commands.Connect(self.graph, renamed[edge.src], renamed[edge.dst],
-                                          edge.port))
+            dst = renamed[edge.dst]
+            parts.append(commands.Connect(self.graph, renamed[edge.src], dst, edge.port))
+            via = [(x + offset[0], y + offset[1])
+                   for x, y in incoming.reroutes(edge.dst, edge.port)]
+            if via:
+                parts.append(commands.Change("", self.graph.set_reroutes, dst, edge.port, via))
         count = len(incoming.nodes)
         self.push(*parts, text=f"{verb} {count} node" + "s" * (count > 1))
         return list(renamed.values())

@@ -1,8 +1,9 @@
-"""Drag-to-connect: from a port to a port of the other kind, in either direction."""
+"""Drag-to-connect: from a port to a port of the other kind, in either direction; and
+Shift+right-drag across edges to put reroute points on them."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QPainterPath, QPen
+from PySide6.QtGui import QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem
 
 from ..core.errors import GraphError
@@ -106,3 +107,42 @@ class ConnectDrag:
             self.scene.document.connect(*edge)
         except GraphError as e:
             self.scene.message.emit(f"Not connected: {e}")
+
+
+class RerouteStroke:
+    """Shift+right-drag, as in Blender: a dashed line follows the pointer; on release
+    each edge it crosses gets a reroute point where it first crosses, as one undo step."""
+
+    def __init__(self, scene, pos):
+        self.scene = scene
+        self.stroke = [pos]
+        self.line = QGraphicsPathItem()
+        pen = QPen(theme.EDGE_SELECTED, 1.5, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)   # as thin on screen at any zoom
+        self.line.setPen(pen)
+        self.line.setZValue(5)
+        scene.addItem(self.line)
+
+    def update(self, pos):
+        self.stroke.append(pos)
+        path = QPainterPath()
+        path.addPolygon(QPolygonF(self.stroke))
+        self.line.setPath(path)
+
+    def cancel(self):
+        self.scene.removeItem(self.line)
+
+    def finish(self, pos):
+        self.update(pos)
+        self.cancel()
+        area = self.line.path().boundingRect().adjusted(-1, -1, 1, 1)
+        points = {}
+        for key, item in self.scene.edges.items():
+            if item.sceneBoundingRect().intersects(area) and \
+                    (found := item.crossing(self.stroke)) is not None:
+                index, point = found
+                points[key] = (index, (point.x(), point.y()))
+        try:
+            self.scene.document.add_reroutes(points)
+        except GraphError as e:   # an edge with as many points as it may have
+            self.scene.message.emit(f"No reroute points added: {e}")

@@ -18,6 +18,7 @@ MIN_CELL = 3           # the smallest: longer arrays are shown as block means
 MIN_PANEL_HEIGHT = SCALAR_HEIGHT   # a resized node's heatmaps keep at least this
 RESIZE_GRIP = 14       # the square in a node's bottom-right corner that resizes it
 BADGE = 22             # an edge badge: at most this many pixels (and cells) a side
+REROUTE_RADIUS = 5     # a reroute point's dot
 GRID = 20              # the canvas grid
 # Below this zoom nodes are drawn compact: a large title and one thumbnail per array,
 # no ports or small text (readable, and cheap to paint by the thousand).

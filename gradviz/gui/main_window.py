@@ -25,6 +25,7 @@ from .file_actions import FileActions
 from .inspector import Inspector
 from .items.edge import EdgeItem
 from .items.node import NodeItem
+from .items.reroute import RerouteItem
 from .palette import Palette, QuickAdd
 from .param_editors import FieldEdit
 from .properties import PropertiesPanel
@@ -528,7 +529,8 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
 
     def arrange(self):
         """View ▸ Arrange: the selected nodes (two or more), else the whole graph, laid
-        out in layers (one undo step); a selection keeps its top-left corner."""
+        out in layers (one undo step); a selection keeps its top-left corner. The edges
+        among them lose their reroute points: bends made for the old places."""
         graph = self.document.graph
         ids = self.scene.selected_node_ids()
         if len(ids) < 2:   # one node selected (just dragged, say): the whole graph
@@ -539,8 +541,10 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         origin = (min(graph.nodes[n].pos[0] for n in ids),
                   min(graph.nodes[n].pos[1] for n in ids))
         positions = arrange(graph, ids, self._node_sizes(ids), origin)
+        straight = {(e.dst, e.port): () for e in graph.edges
+                    if e.src in positions and e.dst in positions}
         self.document.move({n: (graph.nodes[n].pos, p) for n, p in positions.items()},
-                           text=f"Arrange {len(ids)} nodes")
+                           text=f"Arrange {len(ids)} nodes", routes=straight)
         if len(ids) == len(graph.nodes):
             self.view.fit_all()
 
@@ -549,7 +553,8 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
                     self.scene.nodes[n].boundingRect().height() - 4) for n in ids}
 
     def delete_selection(self):
-        self.document.delete(self.scene.selected_node_ids(), self.scene.selected_edges())
+        self.document.delete(self.scene.selected_node_ids(), self.scene.selected_edges(),
+                             self.scene.selected_reroutes())
 
     def select_all(self):
         for item in self.scene.nodes.values():
@@ -630,7 +635,11 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
                                lambda: self.document.resize_node(item.node_id, None))
             menu.addActions([self.act_duplicate, self.act_copy, self.act_delete])
         elif isinstance(item, EdgeItem):
+            where = self.view.mapToScene(self.view.viewport().mapFromGlobal(screen_pos))
+            menu.addAction("Add Reroute Point", lambda: self.scene.add_reroute(item, where))
             menu.addAction("Disconnect", self.delete_selection)
+        elif isinstance(item, RerouteItem):
+            menu.addAction("Remove Reroute Point", self.delete_selection)
         else:
             menu.addAction(self.act_add)
             menu.addActions([self.act_paste, self.act_fit])

@@ -17,6 +17,7 @@ from .interactions import ConnectDrag
 from .items.edge import EdgeItem
 from .items.node import NodeItem
 from .items.port import PortItem
+from .items.reroute import RerouteItem
 from .painters import PAINTERS
 
 
@@ -29,7 +30,7 @@ _NEAREST_FIRST = sorted(((dx, dy) for dx in range(-40, 41) for dy in range(-40, 
 
 class GraphScene(QGraphicsScene):
     message = Signal(str)              # for the status bar
-    context_requested = Signal(object, object)   # (NodeItem, EdgeItem or None, screen pos)
+    context_requested = Signal(object, object)   # (node, edge or reroute item, or None; screen pos)
     wire_dropped = Signal(object, QPointF)       # (the PortItem dragged from, scene pos)
 
     def __init__(self, document, parent=None):
@@ -56,6 +57,8 @@ class GraphScene(QGraphicsScene):
             events.NodeRemoved: self._remove_node,
             events.EdgeAdded: lambda e: self._add_edge(e.edge),
             events.EdgeRemoved: lambda e: self._remove_edge(e.edge),
+            events.EdgeRerouted: lambda e: self.edges[(e.edge.dst, e.edge.port)].set_points(
+                self._graph.reroutes(e.edge.dst, e.edge.port)),
             events.NodeMoved: lambda e: self.nodes[e.node.id].setPos(*e.node.pos),
             events.NodeCollapsed: self._on_collapsed,
             events.NodeResized: lambda e: self.node_resized(self.nodes[e.node.id]),
@@ -121,7 +124,8 @@ class GraphScene(QGraphicsScene):
         self.removeItem(self.nodes.pop(event.node.id))
 
     def _add_edge(self, edge, refresh=True):
-        item = EdgeItem(edge, self.nodes[edge.src], self.nodes[edge.dst])
+        item = EdgeItem(edge, self.nodes[edge.src], self.nodes[edge.dst],
+                        self._graph.reroutes(edge.dst, edge.port))
         item.set_detail(self.detail)
         self.edges[(edge.dst, edge.port)] = item
         self.addItem(item)
@@ -411,6 +415,19 @@ class GraphScene(QGraphicsScene):
     def selected_edges(self):
         return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
 
+    def selected_reroutes(self):
+        """{(dst, port): indices} of the selected reroute points."""
+        chosen = {}
+        for item in self.selectedItems():
+            if isinstance(item, RerouteItem):
+                chosen.setdefault(item.key, []).append(item.index)
+        return chosen
+
+    def add_reroute(self, edge_item, pos):
+        """A reroute point on the edge at scene point `pos` (one undo step)."""
+        key = (edge_item.edge.dst, edge_item.edge.port)
+        self.document.add_reroutes({key: (edge_item.stretch_at(pos), (pos.x(), pos.y()))})
+
     # ---- connecting -----------------------------------------------------------------------
     def port_at(self, pos):
         r = layout.PORT_RADIUS + 4
@@ -457,6 +474,7 @@ class GraphScene(QGraphicsScene):
         self._move_start = {n: self.nodes[n].pos() for n in self.selected_node_ids()}
 
     def mouseReleaseEvent(self, event):
+        """A drag of nodes and reroute points is one undo step."""
         super().mouseReleaseEvent(event)
         start, self._move_start = self._move_start, {}
         moves = {}
@@ -464,8 +482,10 @@ class GraphScene(QGraphicsScene):
             item = self.nodes.get(node_id)
             if item and item.pos() != old:
                 moves[node_id] = ((old.x(), old.y()), (item.pos().x(), item.pos().y()))
-        if moves:
-            self.document.move(moves)
+        routes = {key: item.points() for key, item in self.edges.items()
+                  if item.dots and item.points() != self._graph.reroutes(*key)}
+        if moves or routes:
+            self.document.move(moves, routes=routes)
 
     def resize_node(self, node_id, size):
         """A node's corner was dragged to `size`: the document makes it a step (or, if
@@ -481,10 +501,10 @@ class GraphScene(QGraphicsScene):
             self.document.rename(node_id, text)
 
     def contextMenuEvent(self, event):
-        """Right-click selects what is under the pointer (a node or an edge) and asks the
-        window for its menu."""
+        """Right-click selects what is under the pointer (a node, an edge or a reroute
+        point) and asks the window for its menu."""
         item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
-        while item is not None and not isinstance(item, (NodeItem, EdgeItem)):
+        while item is not None and not isinstance(item, (NodeItem, EdgeItem, RerouteItem)):
             item = item.parentItem()
         if item is not None and not item.isSelected():
             self.clearSelection()

@@ -1,5 +1,6 @@
 """The canvas view: zoom around the cursor, pan with the middle button or Space+drag,
-rubber-band selection, quick-add on Tab or double-click, and drops."""
+rubber-band selection, quick-add on Tab or double-click, reroute points by
+Shift+right-drag across edges, and drops."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
@@ -7,6 +8,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView
 
 from . import layout, minimap
+from .interactions import RerouteStroke
 from .legend import WIDTH as LEGEND_WIDTH
 from .legend import paint_legend
 from .minimap import Minimap
@@ -41,6 +43,7 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pan_from = None
         self._space = False
+        self._stroke = None    # a Shift+right-drag in progress (RerouteStroke)
         # The overlays are drawn over the scene: repaint them when the scene changes.
         scene.changed.connect(lambda _: self.viewport().update())
         self._pointer = None   # last mouse position over the viewport, None once it left
@@ -145,6 +148,11 @@ class GraphView(QGraphicsView):
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
+        if event.button() == Qt.MouseButton.RightButton and \
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self._stroke = RerouteStroke(self.scene(), self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event):
@@ -156,6 +164,10 @@ class GraphView(QGraphicsView):
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
             event.accept()
             return
+        if self._stroke is not None:
+            self._stroke.update(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event):
@@ -164,7 +176,20 @@ class GraphView(QGraphicsView):
             self.viewport().unsetCursor()
             event.accept()
             return
+        if event.button() == Qt.MouseButton.RightButton and self._stroke is not None:
+            stroke, self._stroke = self._stroke, None
+            stroke.finish(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
         super().mouseReleaseEvent(event)
+
+    def contextMenuEvent(self, event):
+        """Shift+right-click is the reroute gesture's, never the menu's (the menu comes
+        on press on some platforms, on release on others)."""
+        if self._stroke is not None or event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            event.accept()
+            return
+        super().contextMenuEvent(event)
 
     def mouseDoubleClickEvent(self, event):
         if self.itemAt(event.position().toPoint()) is None:
@@ -187,6 +212,10 @@ class GraphView(QGraphicsView):
         return focus is not None and bool(focus.flags() & focus.GraphicsItemFlag.ItemIsFocusable)
 
     def keyPressEvent(self, event):
+        if self._stroke is not None and event.key() == Qt.Key.Key_Escape:
+            self._stroke.cancel()   # Escape drops the reroute stroke
+            self._stroke = None
+            return
         step = 1.0 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 10.0
         arrows = {Qt.Key.Key_Left: (-step, 0), Qt.Key.Key_Right: (step, 0),
                   Qt.Key.Key_Up: (0, -step), Qt.Key.Key_Down: (0, step)}
