@@ -56,6 +56,24 @@ class EdgeRerouted(EdgeEvent):
 
 
 @dataclass(frozen=True)
+class NoteEvent:
+    """A frame or a comment (`gradviz.core.notes`), as it is after the change."""
+    note: object
+
+
+class NoteAdded(NoteEvent):
+    pass
+
+
+class NoteRemoved(NoteEvent):
+    pass
+
+
+class NoteChanged(NoteEvent):
+    pass
+
+
+@dataclass(frozen=True)
 class TargetChanged:
     target: str | None
 

@@ -12,6 +12,7 @@ import tempfile
 import warnings
 from dataclasses import asdict, fields
 
+from . import notes
 from .errors import GraphError, GraphFileError, GraphFileWarning, check_text
 from .graph import DTYPES, MAX_COORDINATE, MAX_NODE_SIZE, MAX_REROUTES, Graph
 from .jsontypes import ElementBudget, expect, known_keys
@@ -21,11 +22,12 @@ from .shapes import MAX_ELEMENTS
 
 FORMAT = "gradviz"
 VERSION = (1, 1)   # 1.1: training (`training`, trainable inputs, new sources), node layout,
-                   # reroute points on edges
+                   # reroute points on edges, frames and comments
 MAX_FILE_BYTES = 256 * 1024 * 1024
 SUFFIX = ".gradviz"
 _TOP_KEYS = ("format", "version", "dtype", "target", "description", "training", "nodes",
-             "edges")
+             "edges", "frames", "comments")
+_LISTS = ("nodes", "edges", "frames", "comments")   # written one item a line
 DEFAULT_TRAINING = TrainSettings()
 _NODE_KEYS = ("id", "op", "label", "pos", "collapsed", "size", "params")
 _EDGE_KEYS = ("from", "to", "port")
@@ -67,7 +69,8 @@ def to_dict(graph: Graph, folder=None) -> dict:
     edges.sort(key=lambda e: (order[e["to"]], OPS[graph.nodes[e["to"]].op].inputs.index(e["port"])))
     training = {k: v for k, v in asdict(graph.training).items()
                 if v != getattr(DEFAULT_TRAINING, k)}
-    if training:
+    canvas_notes = notes.dump(graph)   # frames and comments
+    if training or canvas_notes:
         version = max(version, (1, 1))
     doc = {"format": FORMAT, "version": list(version), "dtype": graph.dtype,
            "target": graph.target}
@@ -77,6 +80,7 @@ def to_dict(graph: Graph, folder=None) -> dict:
         doc["training"] = training
     doc["nodes"] = nodes
     doc["edges"] = edges
+    doc.update(canvas_notes)
     return doc
 
 
@@ -93,7 +97,7 @@ def dumps(graph: Graph, folder=None) -> str:
 
     parts = []
     for key, value in to_dict(graph, folder).items():
-        if key in ("nodes", "edges") and value:
+        if key in _LISTS and value:
             items = ",\n".join("  " + line(item) for item in value)
             parts.append(f" {line(key)}: [\n{items}\n ]")
         else:
@@ -288,6 +292,7 @@ def from_dict(doc, base_dir=None) -> Graph:
         if "via" in entry:
             graph.set_reroutes(dst, port, _load_via(entry["via"], f"{where}.via"))
     _refuse_cycles(graph, doc["edges"])
+    notes.load(graph, doc, newer)
     target = doc.get("target")
     if target is not None:
         expect(target, (str,), "target", "a node id or null")

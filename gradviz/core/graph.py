@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import events
 from .errors import GraphError, check_text
@@ -45,6 +45,16 @@ def checked_size(size):
         raise GraphError(f"a node's width and height are from 1 to {MAX_NODE_SIZE}, "
                          f"not {width:g} and {height:g}")
     return width, height
+
+
+def _place(mapping, index):
+    """Move the entry added last to `mapping` to `index` (undo puts things back at
+    their old place in the order), in place."""
+    if index is not None and index < len(mapping) - 1:
+        items = list(mapping.items())
+        items.insert(index, items.pop())
+        mapping.clear()
+        mapping.update(items)
 
 
 def _is_shape_error(error):
@@ -103,6 +113,8 @@ def check_params(op, params, node=None):
 class Graph:
     def __init__(self):
         self.nodes: dict[str, Node] = {}
+        self.frames = {}     # id -> notes.Frame, in drawing order
+        self.comments = {}   # id -> notes.Comment
         self._in: dict[tuple, Edge] = {}      # (dst, port) -> edge
         self._out: dict[str, list] = {}       # src -> edges, in connection order
         self._via: dict[tuple, tuple] = {}    # (dst, port) -> the edge's reroute points
@@ -242,10 +254,7 @@ class Graph:
             raise GraphError(f"duplicate node id {node.id!r}", node=node.id)
         get_op(node.op, node.id)
         self.nodes[node.id] = node
-        if index is not None and index < len(self.nodes) - 1:
-            items = list(self.nodes.items())
-            items.insert(index, items.pop())
-            self.nodes = dict(items)
+        _place(self.nodes, index)
         self._touch()
         self._emit(events.NodeAdded(node))
         return node
@@ -417,6 +426,47 @@ class Graph:
         self._emit(events.TrainingChanged(settings))
         return old
 
+    # ---- frames and comments (see `notes`): no run depends on them, the revision stays
+    def _notes(self, kind):
+        return self.frames if kind == "frame" else self.comments
+
+    def note(self, note_id):
+        """The frame or comment with this id."""
+        note = self.frames.get(note_id) or self.comments.get(note_id)
+        if note is None:
+            raise GraphError(f"no frame or comment {note_id!r}")
+        return note
+
+    def add_note(self, note, index=None):
+        """Add a frame or comment; `index` puts it back at its old place (undo)."""
+        if note.id in self.frames or note.id in self.comments:
+            raise GraphError(f"duplicate frame or comment id {note.id!r}")
+        notes = self._notes(note.kind)
+        notes[note.id] = note
+        _place(notes, index)
+        self._emit(events.NoteAdded(note))
+        return note
+
+    def remove_note(self, note_id):
+        note = self.note(note_id)
+        del self._notes(note.kind)[note_id]
+        self._emit(events.NoteRemoved(note))
+        return note
+
+    def set_note(self, note_id, changes) -> dict:
+        """Change fields of a frame or comment ({"title": "Loss"}, checked); returns
+        the old values of those fields."""
+        note = self.note(note_id)
+        if "id" in changes:
+            raise GraphError(f"{note.kind} {note_id!r}: an id does not change")
+        try:
+            new = replace(note, **changes)
+        except (TypeError, ValueError) as e:
+            raise GraphError(f"{note.kind} {note_id!r}: {e}") from None
+        self._notes(note.kind)[note_id] = new
+        self._emit(events.NoteChanged(new))
+        return {key: getattr(note, key) for key in changes}
+
     # ---- convenience API ---------------------------------------------------------
     def add(self, op, *inputs, id=None, label="", pos=(0.0, 0.0), **params):
         """Add a node wired to `inputs` (node ids, in port order); returns its id."""
@@ -456,6 +506,7 @@ class Graph:
             other._in[(edge.dst, edge.port)] = edge
             other._out.setdefault(edge.src, []).append(edge)
         other._via = dict(self._via)
+        other.frames, other.comments = dict(self.frames), dict(self.comments)   # frozen
         other.target, other.dtype, other.training = self.target, self.dtype, self.training
         other.description, other._base_dir = self.description, self._base_dir
         other._shapes = dict(self._shapes)
