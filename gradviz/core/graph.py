@@ -427,7 +427,8 @@ class Graph:
         return old
 
     # ---- frames and comments (see `notes`): no run depends on them, the revision stays
-    def _notes(self, kind):
+    def notes_of(self, kind):
+        """The frames, or the comments (`kind`: "frame" or "comment")."""
         return self.frames if kind == "frame" else self.comments
 
     def note(self, note_id):
@@ -441,7 +442,7 @@ class Graph:
         """Add a frame or comment; `index` puts it back at its old place (undo)."""
         if note.id in self.frames or note.id in self.comments:
             raise GraphError(f"duplicate frame or comment id {note.id!r}")
-        notes = self._notes(note.kind)
+        notes = self.notes_of(note.kind)
         notes[note.id] = note
         _place(notes, index)
         self._emit(events.NoteAdded(note))
@@ -449,7 +450,7 @@ class Graph:
 
     def remove_note(self, note_id):
         note = self.note(note_id)
-        del self._notes(note.kind)[note_id]
+        del self.notes_of(note.kind)[note_id]
         self._emit(events.NoteRemoved(note))
         return note
 
@@ -463,7 +464,7 @@ class Graph:
             new = replace(note, **changes)
         except (TypeError, ValueError) as e:
             raise GraphError(f"{note.kind} {note_id!r}: {e}") from None
-        self._notes(note.kind)[note_id] = new
+        self.notes_of(note.kind)[note_id] = new
         self._emit(events.NoteChanged(new))
         return {key: getattr(note, key) for key in changes}
 

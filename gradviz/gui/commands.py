@@ -100,6 +100,36 @@ class RemoveNode:
             self.graph.set_target(self.node_id)
 
 
+class AddNote:
+    """Add a frame or a comment (`core.notes`)."""
+
+    def __init__(self, graph, note):
+        self.graph, self.note = graph, note
+        self.text = f"Add {note.name}"
+
+    def redo(self):
+        self.graph.add_note(self.note)
+
+    def undo(self):
+        self.graph.remove_note(self.note.id)
+
+
+class RemoveNote:
+    """Remove a frame or a comment; undo puts it back at its place in the order."""
+
+    def __init__(self, graph, note_id):
+        self.graph, self.note = graph, graph.note(note_id)
+        self.index = None
+        self.text = f"Delete {self.note.name}"
+
+    def redo(self):
+        self.index = list(self.graph.notes_of(self.note.kind)).index(self.note.id)
+        self.graph.remove_note(self.note.id)
+
+    def undo(self):
+        self.graph.add_note(self.note, index=self.index)
+
+
 class Connect:
     """Connect src -> dst.port, replacing whatever fed that port (the new edge starts
     without reroute points; undo brings the old one back with its own)."""
@@ -140,25 +170,31 @@ class Disconnect:
 
 
 class Move:
-    """One drag of one or more nodes: {id: (old pos, new pos)}."""
+    """One drag of nodes, frames and comments: {id: (old pos, new pos)} of the nodes,
+    and of the frames and comments (`notes`)."""
 
-    def __init__(self, graph, moves):
-        self.graph, self.moves = graph, moves
-        names = ", ".join(_title(graph, n) for n in list(moves)[:3])
-        self.text = f"Move {names}" + ("…" if len(moves) > 3 else "")
+    def __init__(self, graph, moves, notes=None):
+        self.graph, self.moves, self.notes = graph, moves, dict(notes or {})
+        names = [_title(graph, n) for n in moves] + [graph.note(n).name for n in self.notes]
+        self.text = f"Move {', '.join(names[:3])}" + ("…" if len(names) > 3 else "")
 
     def redo(self):
-        for node_id, (_, new) in self.moves.items():
-            self.graph.set_pos(node_id, new)
+        self._place(1)
 
     def undo(self):
-        for node_id, (old, _) in self.moves.items():
-            self.graph.set_pos(node_id, old)
+        self._place(0)
+
+    def _place(self, which):
+        for node_id, where in self.moves.items():
+            self.graph.set_pos(node_id, where[which])
+        for note_id, where in self.notes.items():
+            self.graph.set_note(note_id, self.graph.note(note_id).at(where[which]))
 
     def absorb(self, later):
-        """Become this move followed by `later` (same nodes)."""
-        for node_id, (_, new) in later.moves.items():
-            self.moves[node_id] = (self.moves[node_id][0], new)
+        """Become this move followed by `later` (the same things)."""
+        for mine, theirs in ((self.moves, later.moves), (self.notes, later.notes)):
+            for key, (_, new) in theirs.items():
+                mine[key] = (mine[key][0], new)
 
 
 class SetParams:

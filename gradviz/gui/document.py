@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from ..core import fileformat
+from ..core import fileformat, notes
 from ..core.errors import GraphError
 from ..core.graph import MAX_ID_LENGTH, Graph, Node, check_params
 from ..core.ops import OPS
@@ -143,9 +144,10 @@ class Document(QObject):
         self.graph.check_connect(src, dst, port)
         self.push(commands.Connect(self.graph, src, dst, port))
 
-    def delete(self, node_ids=(), edges=(), reroutes=None):
-        """Delete nodes (with their edges), edges and reroute points (`reroutes`:
-        {(dst, port): indices of the edge's points}), as one undo step."""
+    def delete(self, node_ids=(), edges=(), reroutes=None, note_ids=()):
+        """Delete nodes (with their edges), edges, reroute points (`reroutes`:
+        {(dst, port): indices of the edge's points}), frames and comments, as one undo
+        step."""
         node_ids = [n for n in self.graph.nodes if n in set(node_ids)]
         doomed = {e for n in node_ids for e in self.graph.edges_of(n)} | set(edges)
         gone = {(e.dst, e.port) for e in doomed}   # their points go with them
@@ -153,15 +155,19 @@ class Document(QObject):
                   if key not in gone and indices}
         routes = {key: [p for i, p in enumerate(self.graph.reroutes(*key)) if i not in indices]
                   for key, indices in points.items()}
+        note_ids = [n for n in (*self.graph.frames, *self.graph.comments) if n in set(note_ids)]
         parts = self._route_parts(routes, "Delete reroute points")
         parts += [commands.Disconnect(self.graph, e)
                   for e in sorted(doomed, key=lambda e: (e.dst, e.port))]
         parts += [commands.RemoveNode(self.graph, n) for n in node_ids]
+        parts += [commands.RemoveNote(self.graph, n) for n in note_ids]
         if not parts:
             return
         count = sum(map(len, points.values()))
-        if node_ids:
-            what = f"{len(node_ids)} nodes" if len(node_ids) > 1 else node_ids[0]
+        if len(node_ids) == 1 and not note_ids:
+            what = node_ids[0]
+        elif node_ids or note_ids:
+            what = describe(len(node_ids), [self.graph.note(n).kind for n in note_ids])
         elif doomed:
             what = f"{len(doomed)} edge" + "s" * (len(doomed) > 1)
         else:
@@ -169,15 +175,16 @@ class Document(QObject):
         alone = len(parts) == 1 and not points
         self.push(*parts, text=parts[0].text if alone else f"Delete {what}")
 
-    def move(self, moves, text=None, routes=None):
-        """Move nodes ({id: (old, new)}) and set edges' reroute points (`routes`:
-        {(dst, port): new points}), as one undo step."""
+    def move(self, moves, text=None, routes=None, notes=None):
+        """Move nodes ({id: (old, new)}), frames and comments (`notes`, alike), and set
+        edges' reroute points (`routes`: {(dst, port): new points}), as one undo step."""
         moves = {n: (old, new) for n, (old, new) in moves.items() if old != new}
-        parts = [commands.Move(self.graph, moves)] if moves else []
+        notes = {n: (old, new) for n, (old, new) in (notes or {}).items() if old != new}
+        parts = [commands.Move(self.graph, moves, notes)] if moves or notes else []
         parts += self._route_parts(routes or {}, "Move reroute point")
         if parts:
-            self.push(*parts, text=text or (parts[0].text if moves or len(parts) == 1 else
-                                            "Move reroute points"))
+            self.push(*parts, text=text or (parts[0].text if moves or notes or len(parts) == 1
+                                            else "Move reroute points"))
 
     def add_reroutes(self, points):
         """Put a reroute point on each edge of `points`, {(dst, port): (index, (x, y))}:
@@ -196,15 +203,51 @@ class Document(QObject):
                 for (dst, port), points in routes.items()
                 if tuple(points) != self.graph.reroutes(dst, port)]
 
-    def nudge(self, node_ids, dx, dy):
-        """Move nodes by (dx, dy); nudges of the same nodes in a row are one undo step."""
-        moves = {}
-        for node_id in node_ids:
-            x, y = self.graph.node(node_id).pos
-            moves[node_id] = ((x, y), (x + dx, y + dy))
-        if moves:
-            self.push(commands.Move(self.graph, moves),
-                      merge_key=("nudge", frozenset(node_ids)))
+    def nudge(self, node_ids, dx, dy, note_ids=()):
+        """Move nodes, frames and comments by (dx, dy); nudges of the same things in a
+        row are one undo step."""
+        moves, notes = {}, {}
+        for ids, out, pos_of in ((node_ids, moves, lambda n: self.graph.node(n).pos),
+                                 (note_ids, notes, lambda n: self.graph.note(n).pos)):
+            for key in ids:
+                x, y = pos_of(key)
+                out[key] = ((x, y), (x + dx, y + dy))
+        if moves or notes:
+            self.push(commands.Move(self.graph, moves, notes),
+                      merge_key=("nudge", frozenset(node_ids), frozenset(note_ids)))
+
+    # ---- frames and comments ----------------------------------------------------------
+    def add_frame(self, rect, title="Frame"):
+        """A new frame (the default color) with this rect; returns its id."""
+        frame = notes.Frame(notes.free_id(self.graph, "frame"), tuple(rect), title)
+        self.push(commands.AddNote(self.graph, frame))
+        return frame.id
+
+    def add_comment(self, pos, text=""):
+        comment = notes.Comment(notes.free_id(self.graph, "comment"), tuple(pos), text)
+        self.push(commands.AddNote(self.graph, comment))
+        return comment.id
+
+    def set_frame_colors(self, frame_ids, color):
+        """Color frames (a name from `core.notes.COLORS` or #rrggbb): one undo step."""
+        parts = [commands.Change("", self.graph.set_note, n, {"color": color})
+                 for n in frame_ids if self.graph.frames[n].color != color]
+        if parts:
+            names = ", ".join(self.graph.frames[n].name for n in frame_ids[:3])
+            self.push(*parts, text=f"Color {names} {color}")
+
+    def edit_note(self, note_id, changes):
+        """Change a frame's title, color or rect, or a comment's text ({field: value});
+        raises GraphError (and changes nothing) for a value that is not allowed."""
+        note = self.graph.note(note_id)
+        changes = {k: v for k, v in changes.items() if getattr(note, k) != v}
+        if not changes:
+            return
+        verbs = {"title": f"Rename {note.name} to {changes.get('title')}",
+                 "color": f"Color {note.name} {changes.get('color')}",
+                 "rect": f"Resize {note.name}", "text": f"Edit {note.name}"}
+        text = verbs.get(next(iter(changes)), f"Change {note.name}")
+        self.push(commands.Change(text, self.graph.set_note, note_id, changes))
 
     def rename(self, node_id, label):
         label = label.strip()
@@ -262,8 +305,9 @@ class Document(QObject):
             self.push(commands.Change(f"Differentiate {what}", self.graph.set_target, node_id))
 
     # ---- clipboard ----------------------------------------------------------------
-    def copy_text(self, node_ids):
-        """The selected nodes and the edges among them, as graph-file JSON."""
+    def copy_text(self, node_ids, note_ids=()):
+        """The selected nodes with the edges among them, frames and comments, as
+        graph-file JSON."""
         keep = set(node_ids)
         sub = Graph()
         for node in self.graph.nodes.values():
@@ -274,20 +318,24 @@ class Document(QObject):
             if edge.src in keep and edge.dst in keep:
                 sub.connect(edge.src, edge.dst, edge.port)
                 sub.set_reroutes(edge.dst, edge.port, self.graph.reroutes(edge.dst, edge.port))
+        for note in (*self.graph.frames.values(), *self.graph.comments.values()):
+            if note.id in set(note_ids):
+                sub.add_note(note)
         return fileformat.dumps(sub)
 
     def paste(self, text, at=None, place=None, verb="Paste"):
-        """Add the nodes of graph-file JSON under fresh ids (edges keep their reroute
-        points, moved with the nodes); returns the new ids. `at`:
-        where the pasted group's top-left corner goes (default: 40 px from where it was);
-        `place(group, corner)`, if given, may move it (group: (dx, dy, op) of each node
-        from the corner). `verb` names the undo step. Raises GraphFileError for text
-        that is not a gradviz graph."""
+        """Add the nodes, frames and comments of graph-file JSON under fresh ids, as
+        one undo step; returns the new ids. `at`: where the pasted group's top-left
+        corner goes (default: 40 px from where it was); `place(group, corner)`, if
+        given, may move it (group: (dx, dy, op) of each node from the corner). `verb`
+        names the undo step. Raises GraphFileError for text that is not a gradviz
+        graph."""
         incoming = fileformat.loads(text)
-        if not incoming.nodes:
+        pasted_notes = [*incoming.frames.values(), *incoming.comments.values()]
+        spots = [n.pos for n in incoming.nodes.values()] + [n.pos for n in pasted_notes]
+        if not spots:
             return []
-        left = min(n.pos[0] for n in incoming.nodes.values())
-        top = min(n.pos[1] for n in incoming.nodes.values())
+        left, top = min(x for x, _ in spots), min(y for _, y in spots)
         corner = (left + 40.0, top + 40.0) if at is None else at
         if place is not None:
             corner = place([(n.pos[0] - left, n.pos[1] - top, n.op)
@@ -311,9 +359,17 @@ class Document(QObject):
                    for x, y in incoming.reroutes(edge.dst, edge.port)]
             if via:
                 parts.append(commands.Change("", self.graph.set_reroutes, dst, edge.port, via))
-        count = len(incoming.nodes)
-        self.push(*parts, text=f"{verb} {count} node" + "s" * (count > 1))
-        return list(renamed.values())
+        taken = {*self.graph.frames, *self.graph.comments}
+        note_ids = []
+        for note in pasted_notes:
+            note_ids.append(_fresh_id(note.id, taken) if note.id in taken else note.id)
+            taken.add(note_ids[-1])
+            x, y = note.pos
+            moved = replace(note, id=note_ids[-1], **note.at((x + offset[0], y + offset[1])))
+            parts.append(commands.AddNote(self.graph, moved))
+        what = describe(len(incoming.nodes), [n.kind for n in pasted_notes])
+        self.push(*parts, text=f"{verb} {what}")
+        return list(renamed.values()) + note_ids
 
     def add_planned(self, plan, positions, text):
         """Add a formula's nodes (`core.formula.Planned`) at `positions` and wire them,
@@ -341,6 +397,14 @@ class Document(QObject):
     def saved_json(self):
         """The document as it would be saved (tests compare these)."""
         return json.loads(fileformat.dumps(self.graph))
+
+
+def describe(node_count, note_kinds):
+    """'2 nodes, 1 frame and 1 comment'."""
+    counts = [(node_count, "node"), (note_kinds.count("frame"), "frame"),
+              (note_kinds.count("comment"), "comment")]
+    parts = [f"{count} {name}" + "s" * (count > 1) for count, name in counts if count]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
 
 def _fresh_id(node_id, taken):

@@ -146,3 +146,22 @@ class RerouteStroke:
             self.scene.document.add_reroutes(points)
         except GraphError as e:   # an edge with as many points as it may have
             self.scene.message.emit(f"No reroute points added: {e}")
+
+
+class FrameDrag:
+    """A frame dragged by its title bar carries what lies inside it when the drag
+    starts (`GraphScene.frame_contents`), as ComfyUI's groups do; the scene makes one
+    undo step of all their moves when the button is released."""
+
+    def __init__(self, scene, frame_item, pos):
+        self.frame = frame_item.frame
+        self.start = pos
+        node_ids, note_ids = scene.frame_contents(frame_item.note_id)
+        self.items = [frame_item, *(scene.nodes[n] for n in node_ids),
+                      *(scene.notes[n] for n in note_ids)]
+        self.origins = [item.pos() for item in self.items]
+
+    def update(self, pos):
+        delta = pos - self.start
+        for item, origin in zip(self.items, self.origins):
+            item.setPos(origin + delta)

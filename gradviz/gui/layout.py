@@ -26,6 +26,11 @@ DETAIL_ZOOM = 0.4
 TITLE_MIN_PX = 12      # a compact node's title is this high on screen ...
 TITLE_FLOOR_PX = 9     # ... or down to this, where that lets the whole name fit
 COLLAPSED_COMPACT = 66  # a collapsed node's height, zoomed out
+FRAME_TITLE = 30       # a frame's title bar
+FRAME_PADDING = 30     # around the nodes a new frame surrounds
+FRAME_GRIP = 16        # the corner that resizes a frame
+FRAME_MIN = (120, 60)  # the smallest a frame is resized to
+COMMENT_PADDING = 8    # between a comment's edge and its text
 COLUMN, ROW = 260, 240  # between nodes placed in columns (formulas)
 
 

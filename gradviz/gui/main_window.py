@@ -19,13 +19,16 @@ from ..core.ops import OPS, get_op
 from ..core.views import VIEWS
 from . import layout, theme
 from .autosave import Autosave
-from .document import Document
+from .document import Document, describe
 from .instrument_actions import InstrumentActions
 from .file_actions import FileActions
 from .inspector import Inspector
+from .items.comment import CommentItem
 from .items.edge import EdgeItem
+from .items.frame import FrameItem
 from .items.node import NodeItem
 from .items.reroute import RerouteItem
+from .note_actions import NoteActions
 from .palette import Palette, QuickAdd
 from .param_editors import FieldEdit
 from .properties import PropertiesPanel
@@ -56,7 +59,8 @@ def _column(*widgets):
 THEME_CHOICES = {"system": "Follow the &System", "dark": "&Dark", "light": "&Light"}
 
 
-class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QMainWindow):
+class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, NoteActions,
+                 QMainWindow):
     _device_checked = Signal(str, bool, str)   # (device kind, available, reason)
     closed = Signal()                           # the window was closed (not cancelled)
 
@@ -220,6 +224,7 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         self.act_duplicate = a("D&uplicate", self.duplicate, ["Ctrl+D"])
         self.act_delete = a("&Delete", self.delete_selection, ["Delete", "Backspace"])
         self.act_select_all = a("Select &All", self.select_all, [K.SelectAll])
+        self._build_note_actions()
         self.act_add = a("&Add Node…", lambda: self.show_quick_add(self.view.cursor_scene_pos()),
                          tip="Search the ops (Tab on the canvas)")
         self.act_fit = a("&Fit All", self.view.fit_all, ["Home", "F"])
@@ -311,6 +316,8 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         edit.addActions([self.act_copy, self.act_paste, self.act_duplicate, self.act_delete])
         edit.addSeparator()
         edit.addActions([self.act_select_all, self.act_add, self.act_formula])
+        edit.addSeparator()
+        edit.addActions([self.act_frame, self.act_comment])
         view = bar.addMenu("&View")
         view.addActions(list(self.act_views.values()))
         view.addAction(self.act_shared)
@@ -369,7 +376,7 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         theme.apply_app_style(QApplication.instance())
         self.run_bar.setStyleSheet(theme.toolbar_style())
         self.train_panel.apply_theme()
-        self.scene.update()
+        self.scene.restyle()
         self.view.viewport().update()
 
     def _build_toolbar(self):
@@ -413,8 +420,7 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         self.scene.selectionChanged.connect(self._on_selection)
         self.scene.context_requested.connect(self._context_menu)
         self.view.quick_add_requested.connect(self.show_quick_add)
-        self.view.nudge_requested.connect(
-            lambda dx, dy: self.document.nudge(self.scene.selected_node_ids(), dx, dy))
+        self.view.nudge_requested.connect(self.nudge_selection)
         self.view.files_dropped.connect(lambda paths: paths and self.open_path(paths[0]))
         self.view.op_dropped.connect(lambda op, pos: self.add_op(op, pos))
         self.palette.op_chosen.connect(
@@ -554,22 +560,29 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
 
     def delete_selection(self):
         self.document.delete(self.scene.selected_node_ids(), self.scene.selected_edges(),
-                             self.scene.selected_reroutes())
+                             self.scene.selected_reroutes(),
+                             note_ids=self.scene.selected_note_ids())
+
+    def nudge_selection(self, dx, dy):
+        """The arrow keys move the selection, with what lies inside its frames."""
+        node_ids, note_ids = self.scene.selection_with_contents()
+        self.document.nudge(node_ids, dx, dy, note_ids)
 
     def select_all(self):
-        for item in self.scene.nodes.values():
+        for item in (*self.scene.nodes.values(), *self.scene.notes.values()):
             item.setSelected(True)
 
     def copy(self):
-        ids = self.scene.selected_node_ids()
-        if not ids:
+        ids, note_ids = self.scene.selected_node_ids(), self.scene.selected_note_ids()
+        if not ids and not note_ids:
             return
-        text = self.document.copy_text(ids)
+        text = self.document.copy_text(ids, note_ids)
         mime = QMimeData()
         mime.setText(text)
         mime.setData(CLIPBOARD_MIME, text.encode())
         QApplication.clipboard().setMimeData(mime)
-        self.show_message(f"Copied {len(ids)} node" + "s" * (len(ids) > 1))
+        kinds = [self.document.graph.note(n).kind for n in note_ids]
+        self.show_message(f"Copied {describe(len(ids), kinds)}")
 
     def paste(self, text=None):
         """Paste graph-file JSON (from the clipboard): under the mouse pointer when it is
@@ -590,9 +603,9 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
         self.select(ids)
 
     def duplicate(self):
-        ids = self.scene.selected_node_ids()
-        if ids:  # our own graph-file JSON: it always loads
-            self.select(self.document.paste(self.document.copy_text(ids),
+        ids, note_ids = self.scene.selected_node_ids(), self.scene.selected_note_ids()
+        if ids or note_ids:  # our own graph-file JSON: it always loads
+            self.select(self.document.paste(self.document.copy_text(ids, note_ids),
                                             place=self._free_spot, verb="Duplicate"))
 
     def _free_spot(self, group, corner):
@@ -601,13 +614,14 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
                  for dx, dy, op in group]
         return self.scene.free_spot(sizes, corner)
 
-    def select(self, node_ids):
-        """Make exactly these nodes the selection, and scroll to show them."""
+    def select(self, ids):
+        """Make exactly these nodes, frames and comments the selection, and scroll to
+        show them."""
         self.scene.clearSelection()
         shown = QRectF()
-        for node_id in node_ids:
-            self.scene.nodes[node_id].setSelected(True)
-            shown = shown.united(self.scene.nodes[node_id].sceneBoundingRect())
+        for item in (self.scene.nodes.get(i) or self.scene.notes[i] for i in ids):
+            item.setSelected(True)
+            shown = shown.united(item.sceneBoundingRect())
         if not shown.isEmpty():
             self.view.ensureVisible(shown, 20, 20)
 
@@ -640,8 +654,14 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, QM
             menu.addAction("Disconnect", self.delete_selection)
         elif isinstance(item, RerouteItem):
             menu.addAction("Remove Reroute Point", self.delete_selection)
+        elif isinstance(item, (FrameItem, CommentItem)):
+            self.note_menu(menu, item)
         else:
+            at = self.view.mapToScene(self.view.viewport().mapFromGlobal(screen_pos))
             menu.addAction(self.act_add)
+            menu.addAction("Add Co&mment", lambda: self.add_comment(at))
+            if self.scene.selected_node_ids() or self.scene.selected_note_ids():
+                menu.addAction(self.act_frame)
             menu.addActions([self.act_paste, self.act_fit])
         menu.addSeparator()
         menu.addAction(self.act_export)

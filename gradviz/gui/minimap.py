@@ -5,9 +5,11 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPen
 
 from . import theme
+from .items.frame import FrameItem
 
 SIZE = (180, 120)
 MARGIN = 10
+NOTE_COLOR = QColor(200, 190, 120)   # comments
 
 
 class Minimap:
@@ -26,6 +28,8 @@ class Minimap:
         rect = QRectF()
         for node in rects:
             rect = rect.united(node)
+        for item in self.view.scene().notes.values():
+            rect = rect.united(item.sceneBoundingRect())
         shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
         return rect.united(shown).adjusted(-40, -40, 40, 40)
 
@@ -44,7 +48,7 @@ class Minimap:
 
     def paint(self, painter):
         nodes = self.view.scene().nodes
-        if not self.visible or not nodes:
+        if not self.visible or not nodes and not self.view.scene().notes:
             return
         rects = [item.sceneBoundingRect() for item in nodes.values()]
         scale, world, frame = self._mapping(rects)
@@ -62,6 +66,12 @@ class Minimap:
         painter.save()
         painter.translate(frame.left() - world.left() * scale, frame.top() - world.top() * scale)
         painter.scale(scale, scale)
+        for item in self.view.scene().notes.values():   # frames and comments, faint
+            color = QColor(theme.frame_colors(item.frame.color)[0]
+                           if isinstance(item, FrameItem) else NOTE_COLOR)
+            color.setAlpha(200 if item.isSelected() else 90)
+            painter.setBrush(color)
+            painter.drawRect(item.sceneBoundingRect())
         for rgba, rects in by_color.items():
             painter.setBrush(QColor.fromRgba(rgba))
             painter.drawRects(rects)
@@ -74,7 +84,7 @@ class Minimap:
 
     def scene_point(self, viewport_pos):
         """The scene point under a viewport point inside the minimap, or None."""
-        if not self.visible or not self.view.scene().nodes:
+        if not self.visible or not self.view.scene().nodes and not self.view.scene().notes:
             return None
         scale, world, frame = self._mapping()
         if not frame.contains(viewport_pos):

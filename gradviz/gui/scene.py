@@ -6,15 +6,17 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
-from ..core import events, trace
-from ..core.errors import GraphError
+from ..core import events, notes, trace
+from ..core.errors import GradvizError, GraphError
 from ..core.preview import Previews
 from ..core.shapes import shape_text
 from ..core.views import get_view
 from . import colors, display, layout, theme
 from .legend import legend_health
-from .interactions import ConnectDrag
+from .interactions import ConnectDrag, FrameDrag
+from .items.comment import CommentItem
 from .items.edge import EdgeItem
+from .items.frame import FrameItem
 from .items.node import NodeItem
 from .items.port import PortItem
 from .items.reroute import RerouteItem
@@ -38,8 +40,10 @@ class GraphScene(QGraphicsScene):
         self.document = document
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[tuple, EdgeItem] = {}
+        self.notes: dict[str, FrameItem | CommentItem] = {}
         self._graph = None
         self._drag = None
+        self._frame_drag = None
         self.view_mode = "both"  # a name from gradviz.core.views
         self.shared_scale = False
         self.robust_scale = False      # limits from the 99th percentile of |x|
@@ -67,6 +71,9 @@ class GraphScene(QGraphicsScene):
             events.TargetChanged: lambda e: self.mark_target(),
             events.DtypeChanged: lambda e: None,
             events.TrainingChanged: lambda e: None,
+            events.NoteAdded: lambda e: self._add_note(e.note),
+            events.NoteRemoved: lambda e: self.removeItem(self.notes.pop(e.note.id)),
+            events.NoteChanged: lambda e: self.notes[e.note.id].set_note(e.note),
         }
         self._move_start = {}
         self.setSceneRect(QRectF(-CANVAS_ROOM, -CANVAS_ROOM, 2 * CANVAS_ROOM, 2 * CANVAS_ROOM))
@@ -77,14 +84,17 @@ class GraphScene(QGraphicsScene):
     def rebuild(self, graph):
         if self._graph is not None:
             self._graph.unsubscribe(self._on_event)
-        self._drag = None
+        self._drag = self._frame_drag = None
         self.result, self.legend, self.stale = None, None, False
         self.unpainted = set()
         self.clear()
         self.nodes.clear()
         self.edges.clear()
+        self.notes.clear()
         self._graph = graph
         graph.subscribe(self._on_event)
+        for note in (*graph.frames.values(), *graph.comments.values()):
+            self._add_note(note)
         for node in graph.nodes.values():
             self._add_node(node, refresh=False)
         for edge in graph.edges:
@@ -103,8 +113,14 @@ class GraphScene(QGraphicsScene):
         self.detail = detail
         for item in self.nodes.values():
             item.set_detail(detail)
-        for item in self.edges.values():
+        for item in (*self.edges.values(), *self.notes.values()):
             item.set_detail(detail)
+
+    def restyle(self):
+        """After the theme changed: items that keep colors of their own take the new."""
+        for item in self.notes.values():
+            item.restyle()
+        self.update()
 
     def _on_event(self, event):
         self._handlers[type(event)](event)
@@ -122,6 +138,12 @@ class GraphScene(QGraphicsScene):
     def _remove_node(self, event):
         self.unpainted.discard(event.node.id)
         self.removeItem(self.nodes.pop(event.node.id))
+
+    def _add_note(self, note):
+        item = FrameItem(note) if note.kind == "frame" else CommentItem(note)
+        item.set_detail(self.detail)
+        self.notes[note.id] = item
+        self.addItem(item)
 
     def _add_edge(self, edge, refresh=True):
         item = EdgeItem(edge, self.nodes[edge.src], self.nodes[edge.dst],
@@ -428,6 +450,49 @@ class GraphScene(QGraphicsScene):
         key = (edge_item.edge.dst, edge_item.edge.port)
         self.document.add_reroutes({key: (edge_item.stretch_at(pos), (pos.x(), pos.y()))})
 
+    def selected_note_ids(self):
+        """The selected frames and comments."""
+        return [i.note_id for i in self.selectedItems()
+                if isinstance(i, (FrameItem, CommentItem))]
+
+    # ---- frames -------------------------------------------------------------------------
+    def frame_contents(self, frame_id):
+        """(node ids, frame and comment ids) of what lies inside the frame: the nodes
+        and comments whose centre does, and the frames wholly inside it."""
+        frame = self._graph.frames[frame_id]
+
+        def inside(item):
+            if isinstance(item, FrameItem):
+                return notes.encloses(frame, item.frame)
+            rect = item.sceneBoundingRect()
+            return notes.centre_inside(frame, (rect.x(), rect.y(), rect.width(), rect.height()))
+        return ([n for n, item in self.nodes.items() if inside(item)],
+                [n for n, item in self.notes.items() if inside(item)])
+
+    def selection_with_contents(self):
+        """(node ids, note ids): the selection and what lies inside its frames (what
+        a nudge moves)."""
+        node_ids, note_ids = set(self.selected_node_ids()), set(self.selected_note_ids())
+        for frame_id in note_ids & set(self._graph.frames):
+            inner_nodes, inner_notes = self.frame_contents(frame_id)
+            node_ids.update(inner_nodes)
+            note_ids.update(inner_notes)
+        return [n for n in self.nodes if n in node_ids], [n for n in self.notes if n in note_ids]
+
+    def begin_frame_drag(self, frame_item, pos):
+        self._frame_drag = FrameDrag(self, frame_item, pos)
+
+    def drag_frame(self, pos):
+        if self._frame_drag is not None:
+            self._frame_drag.update(pos)
+
+    def edit_note(self, note_id, changes):
+        if note_id in self.notes:
+            try:
+                self.document.edit_note(note_id, changes)
+            except GradvizError as e:
+                self.message.emit(f"Not changed: {e}")
+
     # ---- connecting -----------------------------------------------------------------------
     def port_at(self, pos):
         r = layout.PORT_RADIUS + 4
@@ -470,22 +535,31 @@ class GraphScene(QGraphicsScene):
 
     # ---- moving (one undo step per drag) ------------------------------------------------
     def mousePressEvent(self, event):
-        super().mousePressEvent(event)
-        self._move_start = {n: self.nodes[n].pos() for n in self.selected_node_ids()}
+        self._frame_drag = None
+        super().mousePressEvent(event)   # a frame's title bar may begin a frame drag
+        moving = [i for i in self.selectedItems() if isinstance(i, (NodeItem, CommentItem))]
+        if self._frame_drag is not None:
+            moving += self._frame_drag.items
+        self._move_start = {item: item.pos() for item in moving}
 
     def mouseReleaseEvent(self, event):
         """A drag of nodes and reroute points is one undo step."""
         super().mouseReleaseEvent(event)
         start, self._move_start = self._move_start, {}
-        moves = {}
-        for node_id, old in start.items():
-            item = self.nodes.get(node_id)
-            if item and item.pos() != old:
-                moves[node_id] = ((old.x(), old.y()), (item.pos().x(), item.pos().y()))
+        frame_drag, self._frame_drag = self._frame_drag, None
+        moves, note_moves = {}, {}
+        for item, old in start.items():
+            if item.scene() is self and item.pos() != old:
+                where = ((old.x(), old.y()), (item.pos().x(), item.pos().y()))
+                if isinstance(item, NodeItem):
+                    moves[item.node_id] = where
+                else:
+                    note_moves[item.note_id] = where
         routes = {key: item.points() for key, item in self.edges.items()
                   if item.dots and item.points() != self._graph.reroutes(*key)}
-        if moves or routes:
-            self.document.move(moves, routes=routes)
+        if moves or note_moves or routes:
+            text = f"Move {frame_drag.frame.name}" if frame_drag is not None else None
+            self.document.move(moves, text=text, routes=routes, notes=note_moves)
 
     def resize_node(self, node_id, size):
         """A node's corner was dragged to `size`: the document makes it a step (or, if
@@ -501,10 +575,11 @@ class GraphScene(QGraphicsScene):
             self.document.rename(node_id, text)
 
     def contextMenuEvent(self, event):
-        """Right-click selects what is under the pointer (a node, an edge or a reroute
-        point) and asks the window for its menu."""
+        """Right-click selects what is under the pointer (a node, an edge, a reroute
+        point, a frame's title bar or a comment) and asks the window for its menu."""
         item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
-        while item is not None and not isinstance(item, (NodeItem, EdgeItem, RerouteItem)):
+        while item is not None and not isinstance(
+                item, (NodeItem, EdgeItem, RerouteItem, FrameItem, CommentItem)):
             item = item.parentItem()
         if item is not None and not item.isSelected():
             self.clearSelection()

@@ -32,19 +32,23 @@ HIGHLIGHT = QColor("#3b6ea8")
 BUTTON = QColor("#34363c")
 HEADER_TEXT = QColor("#e6e6e6")   # a node's title on its header's color
 HEADER_DIM = QColor("#9a9ca3")    # its op and shape
+COMMENT = QColor("#35342c")       # a comment's note paper
+COMMENT_BORDER = QColor("#55533f")
 
 # What differs between the schemes: the names above, and the app palette's roles.
 SCHEMES = {
     "dark": {"CANVAS": "#1e1f22", "GRID_MINOR": "#26282c", "GRID_MAJOR": "#2f3136",
              "NODE_BODY": "#2b2d31", "NODE_BORDER": "#111214", "TEXT": "#e6e6e6",
              "TEXT_DIM": "#9a9ca3", "EDGE": "#8b8d94", "PORT": "#c8c9cc",
-             "BUTTON": "#34363c", "HEADER_DIM": "#9a9ca3", "window": "#2b2d31",
+             "BUTTON": "#34363c", "HEADER_DIM": "#9a9ca3", "COMMENT": "#35342c",
+             "COMMENT_BORDER": "#55533f", "window": "#2b2d31",
              "base": "#1e1f22", "alternate": "#26282c", "tooltip": "#111214",
              "placeholder": "#7a7c83", "disabled": "#6b6d73", "bright": "#ffffff"},
     "light": {"CANVAS": "#f3f3f5", "GRID_MINOR": "#e7e7ec", "GRID_MAJOR": "#d8d8df",
               "NODE_BODY": "#ffffff", "NODE_BORDER": "#b4b5bd", "TEXT": "#1e1f24",
               "TEXT_DIM": "#5c5e66", "EDGE": "#858791", "PORT": "#4a4c54",
-              "BUTTON": "#c9cad1", "HEADER_DIM": "#d5d6dc", "window": "#ececef",
+              "BUTTON": "#c9cad1", "HEADER_DIM": "#d5d6dc", "COMMENT": "#fff8d2",
+              "COMMENT_BORDER": "#e2d590", "window": "#ececef",
               "base": "#ffffff", "alternate": "#f3f3f5", "tooltip": "#ffffff",
               "placeholder": "#8a8c93", "disabled": "#a3a5ab", "bright": "#ffffff"},
 }
@@ -61,6 +65,23 @@ CATEGORY = {  # header colors, by op category
     "Loss": QColor("#8a3b3b"),
 }
 DEFAULT_CATEGORY = QColor("#4a4d55")
+
+# Frame colors (`core.notes.COLORS`), the same in both schemes: a frame's title bar,
+# light titles on each, like node headers. The body is the color, faint.
+FRAME = {
+    "gray": QColor("#5f6470"), "red": QColor("#9c4444"), "orange": QColor("#a3622c"),
+    "yellow": QColor("#8f7d24"), "green": QColor("#487f4b"), "teal": QColor("#2e7777"),
+    "blue": QColor("#3d6896"), "purple": QColor("#74509a"),
+}
+FRAME_FILL_ALPHA = {"dark": 48, "light": 64}
+
+
+def frame_colors(color):
+    """(title bar, body) colors of a frame whose color is a name or #rrggbb."""
+    bar = FRAME.get(color) or QColor(color)
+    body = QColor(bar)
+    body.setAlpha(FRAME_FILL_ALPHA[scheme])
+    return bar, body
 
 
 def toolbar_style():

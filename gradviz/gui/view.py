@@ -84,14 +84,15 @@ class GraphView(QGraphicsView):
         self.zoom_by(1.0015 ** event.angleDelta().y(), event.position())
 
     def fit_all(self):
-        """Show every node, at most at 150 %, in the part of the canvas that the legend
-        and the minimap (in the right-hand strip) leave free. The fit follows the
-        window's size (at start-up the window manager may resize it more than once)
-        until the user zooms, pans or clicks."""
+        """Show every node, frame and comment, at most at 150 %, in the part of the
+        canvas that the legend and the minimap (in the right-hand strip) leave free.
+        The fit follows the window's size (at start-up the window manager may resize
+        it more than once) until the user zooms, pans or clicks."""
         self._fitted = True
         items = QRectF()
-        for node in getattr(self.scene(), "nodes", {}).values():
-            items = items.united(node.sceneBoundingRect())
+        scene = self.scene()
+        for item in (*scene.nodes.values(), *scene.notes.values()):
+            items = items.united(item.sceneBoundingRect())
         if items.isEmpty():
             self.resetTransform()
             self.centerOn(0, 0)

@@ -3,31 +3,34 @@ its latest results (a painter's body item, such as heatmaps)."""
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainterPath, QPen, QTextCursor
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem, QToolTip
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QToolTip
 
 from ...core.health import SYMBOLS
 from ...core.ops import get_op
 from .. import layout, theme
+from .inline_text import InlineText
 from .port import PortItem
 
 
-class TitleItem(QGraphicsTextItem):
+class TitleItem(InlineText):
     """The node's name; double-click to edit, Enter to commit, Escape to cancel."""
 
     def __init__(self, node_item):
-        super().__init__(node_item)
+        super().__init__(node_item, self._rename, node_item.refresh)
         self.node_item = node_item
         self.setDefaultTextColor(theme.HEADER_TEXT)
         font = QFont()
         font.setBold(True)
         self.setFont(font)
         self.setPos(6, 2)
-        self._editing = False
+
+    def _rename(self, text):
+        self.scene().rename_node(self.node_item.node_id, text)
 
     def show_name(self, name):
         """The node's name, elided to fit the header unless it is being edited."""
-        if not self._editing:
+        if not self.editing:
             room = self.node_item.node_width * 0.62
             text = QFontMetricsF(self.font()).elidedText(name, Qt.TextElideMode.ElideRight,
                                                          room)
@@ -35,37 +38,7 @@ class TitleItem(QGraphicsTextItem):
                 self.setPlainText(text)
 
     def start_editing(self):
-        self._editing = True
-        self.setPlainText(self.node_item.node.title)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextEditorInteraction)
-        self.setFocus(Qt.FocusReason.MouseFocusReason)
-        cursor = self.textCursor()
-        cursor.select(QTextCursor.SelectionType.Document)
-        self.setTextCursor(cursor)
-
-    def _finish(self, commit):
-        if not self._editing:
-            return
-        self._editing = False
-        text = self.toPlainText()
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        if self.scene() and self.scene().focusItem() is self:
-            self.scene().setFocusItem(None)
-        if commit:
-            self.scene().rename_node(self.node_item.node_id, text)
-        self.node_item.refresh()
-
-    def keyPressEvent(self, event):
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self._finish(True)
-        elif event.key() == Qt.Key.Key_Escape:
-            self._finish(False)
-        else:
-            super().keyPressEvent(event)
-
-    def focusOutEvent(self, event):
-        super().focusOutEvent(event)
-        self._finish(True)
+        super().start_editing(self.node_item.node.title)
 
 
 class NodeItem(QGraphicsItem):
