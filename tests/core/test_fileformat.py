@@ -347,3 +347,16 @@ def test_node_sizes_round_trip_in_format_1_1():
         with pytest.raises(GraphFileError, match=r"nodes\[3\].size: expected \[width, "
                                                  r"height\], two numbers from 1 to 10000"):
             fileformat.loads(json.dumps(doc).replace("NaN", "1e999"))
+
+
+def test_a_file_with_a_resized_node_matches_the_schema():
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")
+    schema = json.loads((example_path("seed").parent.parent / "schema" /
+                         "gradviz-1.schema.json").read_text())
+    g = gradviz.load(example_path("seed"))
+    g.set_size("a", (320, 260))
+    validator = jsonschema.Draft202012Validator(schema)
+    validator.validate(json.loads(fileformat.dumps(g)))
+    doc = json.loads(fileformat.dumps(g))
+    doc["nodes"][3]["size"] = [0, 260]
+    assert not validator.is_valid(doc)
