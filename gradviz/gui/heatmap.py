@@ -1,10 +1,10 @@
-"""Heatmap items: a preview drawn as colored cells with pyqtgraph's ImageItem, row 0
-on top and column 0 on the left, as NumPy prints it."""
+"""Heatmap items: a preview drawn as colored cells, row 0 on top and column 0 on the
+left, as NumPy prints it."""
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QTransform
+from PySide6.QtWidgets import QGraphicsItem
 
 from .colors import heatmap_rgba, locate
 
@@ -25,19 +25,21 @@ def contrast_color(rgba):
     return QColor("black") if 0.299 * r + 0.587 * g + 0.114 * b > 140 else QColor("white")
 
 
-class Heatmap(pg.ImageItem):
+class Heatmap(QGraphicsItem):
+    """An (rows, cols, 4) uint8 image of cells, cell (r, c) at (c, r) in item units
+    (scaled to pixels by the item's transform): row 0 on top, as NumPy prints it. A
+    plain item rather than pyqtgraph's ImageItem: a thousand nodes make two thousand
+    of them, and ImageItem costs far more to create and to move."""
+
     def __init__(self, parent=None):
-        # pyqtgraph's default axis order is column-major, which would show NumPy arrays
-        # transposed; row-major keeps a[row, col] at (row down, col right).
-        super().__init__(axisOrder="row-major")
-        if parent is not None:
-            self.setParentItem(parent)
+        super().__init__(parent)
+        self.image = None    # the colors, uint8 (rows, cols, 4)
+        self.qimage = None   # the same memory, as Qt draws it
         self.preview = None
         self.grid_shape = (0, 0)
         self.wide_scalar = False
         self.printed = {}    # (row, col) -> the number printed there by the last paint
         self._numbers = None   # (cells, widest text at NUMBER_MAX_PX): made once a preview
-        self._stale_thumbnail = True
 
     def set_preview(self, preview, low, high, table, max_width, max_height, max_cell,
                     wide_scalar=False):
@@ -48,7 +50,9 @@ class Heatmap(pg.ImageItem):
         self._numbers = None
         rgba = heatmap_rgba(preview.data, low, high, table)
         rows, cols = rgba.shape[:2]
-        self.grid_shape = (rows, cols)
+        if (rows, cols) != self.grid_shape:
+            self.prepareGeometryChange()
+            self.grid_shape = (rows, cols)
         if rows == 0 or cols == 0:
             self.setVisible(False)
             return
@@ -63,21 +67,22 @@ class Heatmap(pg.ImageItem):
                 width = fill_w
             if rows * height < max_height / 2:
                 height = fill_h
-        self.setImage(rgba, autoLevels=False)
-        self._stale_thumbnail = True
+        self.image = rgba
+        self.qimage = QImage(rgba.data, cols, rows, 4 * cols, QImage.Format.Format_RGBA8888)
         self.setTransform(QTransform.fromScale(width, height))
+        self.update()
 
     def thumbnail(self):
         """The cells as one image (for a node drawn compact), or None."""
-        if self.image is None:
-            return None
-        if self._stale_thumbnail:   # hidden items are not rendered by their own paint
-            self.render()
-            self._stale_thumbnail = False
         return self.qimage
 
-    def paint(self, painter, *args):
-        super().paint(painter, *args)
+    def boundingRect(self):
+        rows, cols = self.grid_shape
+        return QRectF(0, 0, cols, rows)
+
+    def paint(self, painter, option, widget=None):
+        if self.qimage is not None:
+            painter.drawImage(self.boundingRect(), self.qimage)
         self.printed = {}
         scene = self.scene()
         if scene is not None and getattr(scene, "numbers_in_cells", False):
