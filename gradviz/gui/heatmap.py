@@ -42,13 +42,15 @@ class Heatmap(QGraphicsItem):
         self._numbers = None   # (cells, widest text at NUMBER_MAX_PX): made once a preview
 
     def set_preview(self, preview, low, high, table, max_width, max_height, max_cell,
-                    wide_scalar=False):
+                    wide_scalar=False, rgba=None):
         """Draw `preview` (a core Preview) in at most max_width x max_height pixels,
-        cells at most `max_cell` a side."""
+        cells at most `max_cell` a side. `rgba`: its colors, if made already (a painter
+        colors many heatmaps at once)."""
         self.preview = preview
         self.wide_scalar = wide_scalar
         self._numbers = None
-        rgba = heatmap_rgba(preview.data, low, high, table)
+        if rgba is None:
+            rgba = heatmap_rgba(preview.data, low, high, table)
         rows, cols = rgba.shape[:2]
         if (rows, cols) != self.grid_shape:
             self.prepareGeometryChange()

@@ -27,9 +27,10 @@ class HeatmapBody(QGraphicsItem):
         self._width = float(layout.NODE_WIDTH)
         self._room = layout.room(1)
 
-    def show(self, panels, room, width):
+    def show(self, panels, room, width, images):
         """Draw `panels`, each heatmap in `room` (a layout.Room), in a node `width`
-        wide."""
+        wide; `images`: each panel's colors (`colors.heatmap_rgba`), None where it has
+        no preview."""
         for label in self._labels:
             label.setParentItem(None)
             if label.scene():
@@ -46,7 +47,7 @@ class HeatmapBody(QGraphicsItem):
         if (width, room) != (self._width, self._room):
             self.prepareGeometryChange()
             self._width, self._room = width, room
-        for i, (panel, heatmap) in enumerate(zip(self.panels, heatmaps)):
+        for i, (panel, heatmap, rgba) in enumerate(zip(self.panels, heatmaps, images)):
             heatmap.setPos(layout.MARGIN + i * (room.width + layout.PANEL_GAP), 0)
             if panel.preview is None:
                 heatmap.setVisible(False)
@@ -55,7 +56,7 @@ class HeatmapBody(QGraphicsItem):
                 heatmap.set_preview(panel.preview, panel.low, panel.high,
                                     colors.lut(panel.colormap), room.width,
                                     layout.SCALAR_HEIGHT if scalar else room.height,
-                                    room.cell, wide_scalar=scalar)
+                                    room.cell, wide_scalar=scalar, rgba=rgba)
                 if scalar:
                     self._labels.append(self._number_label(panel, heatmap))
             self.maps.append((panel, heatmap))
@@ -117,14 +118,31 @@ class HeatmapPainter:
     def paint(self, previews, view, limit_of, node_items):
         """Fill the bodies of the nodes in the run, with the color limits `limit_of`
         ({(node, kind): limit}, from `display.limits`)."""
+        shown = []
         for node_id, item in node_items.items():
             if node_id in previews.result:
                 room = item.room(len(view.arrays))
-                panels, warning = display.heatmap_panels(previews, node_id, view, limit_of,
-                                                         room)
-                item.body_of(HeatmapBody).show(panels, room, item.node_width)
-                item.set_warning(warning)
-                item.fit_body()
+                shown.append((item, room, *display.heatmap_panels(previews, node_id, view,
+                                                                  limit_of, room)))
+        images = iter(color_panels([p for *_, panels, _ in shown for p in panels]))
+        for item, room, panels, warning in shown:
+            item.body_of(HeatmapBody).show(panels, room, item.node_width,
+                                           [next(images) for _ in panels])
+            item.set_warning(warning)
+            item.fit_body()
+
+
+def color_panels(panels):
+    """Each HeatmapPanel's colors (None where it has no preview), made together: a few
+    NumPy calls per color map for the whole graph."""
+    images = [None] * len(panels)
+    for name in {p.colormap for p in panels if p.preview is not None}:
+        chosen = [i for i, p in enumerate(panels) if p.preview is not None and p.colormap == name]
+        made = colors.heatmap_rgba_many([(panels[i].preview.data, panels[i].low,
+                                          panels[i].high) for i in chosen], colors.lut(name))
+        for i, rgba in zip(chosen, made):
+            images[i] = rgba
+    return images
 
 
 PAINTERS = {"heatmap": HeatmapPainter()}

@@ -46,8 +46,9 @@ def expected_color(value, limit):
 
 
 def screen_color(window, item, heatmap, row, col):
-    """The color on screen at the centre of heatmap cell (row, col)."""
-    scene_pos = heatmap.mapToScene(QPointF(col + 0.5, row + 0.5))  # item units are cells
+    """The color on screen in heatmap cell (row, col), off its centre (where its
+    number may be printed)."""
+    scene_pos = heatmap.mapToScene(QPointF(col + 0.5, row + 0.15))  # item units are cells
     image = window.view.viewport().grab().toImage()
     pixel = image.pixelColor(window.view.mapFromScene(scene_pos))
     return pixel.red(), pixel.green(), pixel.blue()
