@@ -51,14 +51,24 @@ def finite_absmax(array):
 
 
 def to_rgb(array, low, high, table) -> np.ndarray:
-    """uint8 (..., 3) colors of `array` between levels low..high (clipped; numbers, or
-    arrays of the levels of each element), with NaN and ±Inf in their own colors."""
+    """uint8 (..., 3) colors of `array` between levels low..high (clipped), with NaN and
+    ±Inf in their own colors."""
+    return _rgb(array, *_steps(low, high), table)
+
+
+def _steps(low, high):
+    """(scale, offset): a value x has color index x / 2 * scale + offset. In halves:
+    high - low overflows to inf for limits near ±1.8e308."""
+    scale = 255 / (high / 2 - low / 2) if high > low else 510.0
+    return scale, 0.5 - low / 2 * scale
+
+
+def _rgb(array, scale, offset, table):
+    """`to_rgb` with the steps of `_steps` (numbers, or one per element)."""
     a = np.asarray(array, dtype=np.float64)
-    # In halves: high - low overflows to inf for limits near ±1.8e308.
-    half_span = np.where(np.greater(high, low), np.divide(high, 2) - np.divide(low, 2), 0.5)
     finite = np.isfinite(a)
-    clean = a if finite.all() else np.where(finite, a, low)
-    index = np.clip((clean / 2 - low / 2) * (255 / half_span) + 0.5, 0, 255).astype(np.intp)
+    clean = a if finite.all() else np.where(finite, a, 0.0)
+    index = np.clip(clean * 0.5 * scale + offset, 0, 255).astype(np.intp)
     rgb = table[index]
     if clean is not a:   # NaN and ±Inf get their own colors
         rgb[np.isnan(a)] = NAN
@@ -77,9 +87,8 @@ def heatmap_rgba_many(previews, table):
                          for data, _, _ in previews))
     sizes = [g.size for g in grids]
     rgba = np.empty((sum(sizes), 4), np.uint8)
-    rgba[:, :3] = to_rgb(np.concatenate([g.reshape(-1) for g in grids]),
-                         np.repeat([lo for _, lo, _ in previews], sizes),
-                         np.repeat([hi for _, _, hi in previews], sizes), table)
+    scale, offset = np.repeat([_steps(lo, hi) for _, lo, hi in previews], sizes, axis=0).T
+    rgba[:, :3] = _rgb(np.concatenate([g.reshape(-1) for g in grids]), scale, offset, table)
     rgba[:, 3] = 255
     start = 0
     for size, mask in zip(sizes, masks):   # the gaps between tiles are transparent

@@ -295,8 +295,12 @@ class GraphScene(QGraphicsScene):
             self.paint_items(self.items(rect))
 
     def _in_view(self):
-        return [item for view in self.views()
-                for item in self.items(view.mapToScene(view.viewport().rect()).boundingRect())]
+        """The nodes and edges in any view (asked of them: the scene's own index
+        would list every port, title and heatmap too)."""
+        rects = [view.mapToScene(view.viewport().rect()).boundingRect()
+                 for view in self.views()]
+        return [item for item in (*self.nodes.values(), *self.edges.values())
+                if any(rect.intersects(item.sceneBoundingRect()) for rect in rects)]
 
     def shown_node_ids(self):
         """The nodes in view now: a run prepares these first."""
