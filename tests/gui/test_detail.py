@@ -93,3 +93,24 @@ def test_compact_images_follow_new_results(window, qtbot):
         window.document.set_params("x", {**x, "source": "value",
                                          "value": -window.last_result.value("x")})
     assert thumbnail_pixels(window, "x") != before
+
+
+def test_a_compact_node_shows_the_new_run_at_once(window, qtbot):
+    """Drawn compact, a node is a cached picture holding its images: a run must renew
+    it (it was renewed only by chance, when the target mark was set again)."""
+    view, scene, doc = window.view, window.scene, window.document
+    view.zoom_by(0.3 / view.zoom())
+    item = scene.nodes["x"]
+    _, heatmap = item.body.maps[0]
+    cell = view.mapFromScene(item.mapToScene(heatmap.pos() + QPointF(
+        0, item.body_top()) + QPointF(heatmap.pixel_size()[0] / 6, heatmap.pixel_size()[1] / 8)))
+
+    def shown():
+        return view.viewport().grab().toImage().pixelColor(cell).rgb()
+    before = shown()
+    with qtbot.waitSignal(window.runner.finished, timeout=10000):
+        doc.set_params("x", {**doc.graph.nodes["x"].params, "offset": 0})
+    assert not scene.detail and not scene.stale
+    expected = QImage(heatmap.thumbnail()).pixelColor(0, 0).rgb()
+    qtbot.waitUntil(lambda: shown() != before)
+    assert shown() == expected

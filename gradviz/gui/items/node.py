@@ -234,9 +234,12 @@ class NodeItem(QGraphicsItem):
 
     def fit_body(self):
         """After the body showed a run: relayout when what the layout depends on changed
-        (its height, or whether it has a gradient), not on every run."""
+        (its height, or whether it has a gradient), not on every run; drawn compact, the
+        node's own picture holds the run's images."""
         if self._fitted_to != self._body_state():
             self.refresh()
+        elif not self.detail:
+            self.update()
 
     def _body_state(self):
         body = self._body
@@ -276,8 +279,9 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def set_target(self, is_target):
-        self.is_target = is_target
-        self.update()
+        if is_target != self.is_target:   # every run says which: most often the same
+            self.is_target = is_target
+            self.update()
 
     def set_detail(self, detail):
         """Full detail, or compact: the canvas is zoomed out below DETAIL_ZOOM."""
