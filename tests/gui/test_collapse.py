@@ -46,7 +46,7 @@ def test_a_collapsed_node_zoomed_out_has_room_for_its_title(window, qtbot):
     window.view.zoom_by(0.3 / window.view.zoom())   # 30 %
     item, zoom = window.scene.nodes["a"], window.view.zoom()
     assert not window.scene.detail
-    font, band, title = item._compact_title(zoom)
+    font, band, title = item.compact_title(zoom)
     assert title == "a" and font.pixelSize() * zoom >= layout.TITLE_MIN_PX
     assert band <= item.boundingRect().height()
 

@@ -23,7 +23,7 @@ def wheel(view, notches):
 
 def on_screen_title_px(window, node_id):
     item, zoom = window.scene.nodes[node_id], window.view.zoom()
-    font, _, title = item._compact_title(zoom)
+    font, _, title = item.compact_title(zoom)
     return font.pixelSize() * zoom, title
 
 

@@ -10,6 +10,7 @@ from ...core.health import SYMBOLS
 from ...core.ops import get_op
 from .. import layout, theme
 from .inline_text import InlineText
+from .compact import CompactImages
 from .port import PortItem
 
 
@@ -69,6 +70,7 @@ class NodeItem(QGraphicsItem):
         self.dragged_size = None   # (width, height) while its corner is dragged
         self._resize_from = None   # (scene point, size) where that drag started
         self.title = TitleItem(self)
+        self.images = CompactImages(self)   # shown when drawn compact
         self.inputs = {p: PortItem(self, p, QPointF(0, layout.HEADER + layout.PORT_ROW * (i + 0.5)))
                        for i, p in enumerate(self.spec.inputs)}
         self.output = PortItem(self, None, QPointF(layout.NODE_WIDTH,
@@ -170,6 +172,7 @@ class NodeItem(QGraphicsItem):
         if (height, self.node_width) != (self._height, self._drawn_width):
             self.prepareGeometryChange()
             self._height, self._drawn_width = height, self.node_width
+            self.images.resize(self.node_width, height)
             self._bounds = QRectF(-2, -2, self.node_width + 4, height + 4)
         self._fitted_to = self._body_state()
         name = f"{self.node.title} (id {self.node.id})" if self.node.label else self.node.id
@@ -238,8 +241,8 @@ class NodeItem(QGraphicsItem):
         node's own picture holds the run's images."""
         if self._fitted_to != self._body_state():
             self.refresh()
-        elif not self.detail:
-            self.update()
+        if not self.detail:
+            self.images.update()
 
     def _body_state(self):
         body = self._body
@@ -257,7 +260,9 @@ class NodeItem(QGraphicsItem):
         self.stale = stale
         if self._body is not None:
             self._body.setOpacity(theme.STALE_OPACITY if stale else 1.0)
-        self.update()
+        self.images.setOpacity(theme.STALE_OPACITY if stale else 1.0)
+        if self.detail:   # the header's "stale" mark (drawn compact, it has none)
+            self.update()
 
     def set_health(self, flags):
         """Health flags of the last run: marks in the header, reasons on hover."""
@@ -289,6 +294,7 @@ class NodeItem(QGraphicsItem):
             self.detail = detail
             for item in (self.title, self.output):
                 item.setVisible(detail)
+            self.images.setVisible(not detail)
             # Compact nodes are kept as pixmaps: panning across a thousand of them
             # blits pixmaps instead of painting each again.
             self.setCacheMode(QGraphicsItem.CacheMode.NoCache if detail
@@ -371,12 +377,12 @@ class NodeItem(QGraphicsItem):
 
     def _paint_compact(self, painter):
         """The node as seen from afar: its header's color behind a title of at least
-        TITLE_MIN_PX on screen, and each array's heatmap as one image."""
+        TITLE_MIN_PX on screen (its images are CompactImages, drawn over it)."""
         zoom = max(painter.worldTransform().m11(), 1e-3)
         width = self.node_width
         rect = QRectF(0, 0, width, self._height)
         painter.fillRect(rect, theme.NODE_BODY)
-        font, band, title = self._compact_title(zoom)
+        font, band, title = self.compact_title(zoom)
         band = min(band, self._height)
         painter.fillRect(QRectF(0, 0, width, band),
                          theme.CATEGORY.get(self.spec.category, theme.DEFAULT_CATEGORY))
@@ -386,25 +392,13 @@ class NodeItem(QGraphicsItem):
                          Qt.AlignmentFlag.AlignVCenter, title)
         if self.node.params.get("trainable"):   # the header's "trainable" mark, as a bar
             painter.fillRect(QRectF(0, band, width, 4 / zoom), theme.TRAINABLE)
-        body = self.body
-        if body is not None and not self.error:
-            painter.setOpacity(theme.STALE_OPACITY if self.stale else 1.0)
-            for _, heatmap in getattr(body, "maps", []):
-                image = heatmap.thumbnail() if heatmap.isVisibleTo(body) else None
-                if image is not None:
-                    spot = QRectF(heatmap.pos().x(), self.body_top() + heatmap.pos().y(),
-                                  *heatmap.pixel_size())
-                    if spot.bottom() > band:
-                        painter.drawImage(spot.adjusted(0, max(0, band - spot.top()), 0, 0),
-                                          image)
-            painter.setOpacity(1.0)
         color = theme.NODE_ERROR if self.error else theme.NODE_SELECTED if self.isSelected() \
             else theme.NODE_TARGET if self.is_target else theme.NODE_BORDER
         painter.setPen(QPen(color, max(1.0, 2 / zoom) if color != theme.NODE_BORDER else 0))
         painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         painter.drawRect(rect)
 
-    def _compact_title(self, zoom):
+    def compact_title(self, zoom):
         """(font, band height, title) of the compact title at `zoom`: TITLE_MIN_PX high
         on screen, smaller (down to TITLE_FLOOR_PX) where that lets the whole name fit,
         within the node's height, elided only past that. Made once per zoom and title
