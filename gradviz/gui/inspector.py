@@ -7,6 +7,7 @@ from html import escape
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel,
                                QPushButton, QSlider, QSpinBox, QSplitter, QStyle, QTableView,
                                QTabWidget, QVBoxLayout, QWidget)
@@ -175,7 +176,11 @@ class Inspector(QWidget):
         side.addWidget(self.title)
         for kind, label in self.stats.items():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setStyleSheet("font-family: 'DejaVu Sans Mono'; font-size: 8pt")
+            # A font, not a style sheet: a label with its own style sheet keeps the
+            # text color of the theme it started in (light text on the light theme).
+            mono = QFont("DejaVu Sans Mono")
+            mono.setPointSizeF(8)
+            label.setFont(mono)
             side.addWidget(QLabel(f"<b>{NAMES[kind]}</b>"))
             side.addWidget(label)
         self.which = QComboBox()

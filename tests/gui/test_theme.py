@@ -46,3 +46,15 @@ def test_following_the_system_follows_the_desktop(window, qtbot):
     window.act_themes["light"].trigger()   # a choice outranks the desktop
     hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
     assert theme.scheme == "light"
+
+
+def test_the_inspector_reads_in_the_light_theme(window, qtbot):
+    """Its statistics kept the dark theme's light grey text on the light panel."""
+    window.act_themes["light"].trigger()
+    window.select(["a"])
+    label = window.inspector.stats["value"]
+    assert "min" in label.text()
+    text = label.palette().color(label.foregroundRole())
+    panel = window.inspector.palette().color(window.inspector.backgroundRole())
+    assert text.name() == theme.SCHEMES["light"]["TEXT"]
+    assert abs(text.lightness() - panel.lightness()) > 120
