@@ -12,6 +12,7 @@ from ..core import fileformat, notes
 from ..core.errors import GraphError
 from ..core.graph import MAX_ID_LENGTH, Graph, Node, check_params
 from ..core.ops import OPS
+from ..core.ops.inputs import fresh_offset
 from . import commands
 
 
@@ -108,16 +109,24 @@ class Document(QObject):
             stack.redo()
 
     def add_node(self, op, pos, params=None):
-        node = self.graph.make_node(op, pos=pos, params=params)
+        node = self.graph.make_node(op, pos=pos, params=params or self._new_params(op))
         self.push(commands.AddNode(self.graph, node))
         return node.id
+
+    def _new_params(self, op):
+        """A new input draws numbers no other input of the graph draws: x, y and z
+        added by hand are three different arrays, as in the seed notebook."""
+        if op != "input":
+            return None
+        return {"offset": fresh_offset(n.params for n in self.graph.nodes.values()
+                                       if n.op == "input")}
 
     def add_connected(self, op, pos, node_id, port, from_output):
         """A new `op` node wired to `node_id` (its output into the new node's first
         input when `from_output`, else the new node's output into its `port`), as one
         undo step; returns its id. Raises GraphError (and adds nothing) if the wire
         cannot be made."""
-        node = self.graph.make_node(op, pos=pos)
+        node = self.graph.make_node(op, pos=pos, params=self._new_params(op))
         spec = OPS[op]
         if from_output:
             edge = (node_id, node.id, spec.inputs[0])

@@ -413,6 +413,8 @@ class MainWindow(FileActions, StepMode, InstrumentActions, Training, Running, No
     def _wire(self):
         doc = self.document
         doc.edited.connect(self._on_edited)
+        # An edit (not opening a file: that fits anew) keeps the view where it is.
+        doc.undo_stack.indexChanged.connect(lambda _: self.view.stop_fitting())
         doc.modified_changed.connect(lambda _: self._update_title())
         doc.path_changed.connect(lambda _: self._update_title())
         doc.graph_replaced.connect(lambda _: self._on_replaced())

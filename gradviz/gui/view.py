@@ -115,6 +115,11 @@ class GraphView(QGraphicsView):
         if self._fitted:
             self.fit_all()
 
+    def stop_fitting(self):
+        """Keep the view where it is when the window's size changes (after an edit:
+        a node added by hand stays under the pointer, not refitted away)."""
+        self._fitted = False
+
     def zoom_100(self):
         self._fitted = False
         center = self.mapToScene(self.viewport().rect().center())

@@ -265,3 +265,14 @@ def test_a_node_size_is_set_checked_and_given_back():
         with pytest.raises(gradviz.GraphError):
             g.set_size("x", bad)
     assert g.nodes["x"].size is None
+
+
+def test_a_fresh_offset_is_past_every_draw_of_the_seed():
+    from gradviz.core.ops.inputs import fresh_offset
+    assert fresh_offset([]) == 0
+    drawn = [{"source": "randn", "seed": 0, "offset": 110, "shape": (4, 3)},
+             {"source": "randn", "seed": 0, "offset": 0, "shape": (5,)},
+             {"source": "randn", "seed": 7, "offset": 500, "shape": (2,)},
+             {"source": "fill", "fill": 1.0, "shape": (100,)}]
+    assert fresh_offset(drawn) == 122
+    assert fresh_offset(drawn, seed=7) == 502

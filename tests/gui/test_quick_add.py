@@ -165,3 +165,53 @@ def test_the_palette_filter_shows_matches_and_enter_adds_the_best(window, qtbot)
     field.clear()
     assert not any(palette.topLevelItem(i).isHidden()
                    for i in range(palette.topLevelItemCount()))
+
+
+def test_inputs_added_by_hand_draw_numbers_of_their_own(make_window, qtbot):
+    """Three inputs added from quick-add are three different arrays (they all drew
+    seed 0 from offset 0, so x*y + z had x equal to y)."""
+    from tests.gui.conftest import add_with_quick_add
+    window = make_window()
+    QTest.keyClick(window.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert not window.document.graph.nodes
+    centre = window.view.viewport().rect().center()
+    for dx in (-300, 0, 300):
+        point = centre + QPoint(dx, 0)
+        open_quick_add(window, point)
+        add_with_quick_add(window, "input", "input", point)
+    graph = window.document.graph
+    assert [n.params["offset"] for n in graph.nodes.values()] == [0, 12, 24]
+    graph_values = [graph.copy().run(target=n).value(n) for n in graph.nodes]
+    assert not any((a == b).all() for i, a in enumerate(graph_values)
+                   for b in graph_values[i + 1:])
+
+
+def test_an_input_switched_from_values_to_a_fill_keeps_its_shape(make_window, qtbot, tmp_path):
+    import numpy as np
+    import gradviz
+    g = gradviz.Graph()
+    g.add("input", id="x", value=np.arange(12.0).reshape(2, 6))
+    g.add("sum", "x", id="s")
+    gradviz.save(g, tmp_path / "v.gradviz")
+    window = make_window(str(tmp_path / "v.gradviz"))
+    window.select(["x"])
+    window.properties.fields["source"].setCurrentText("fill")
+    params = window.document.graph.nodes["x"].params
+    assert params["source"] == "fill" and tuple(params["shape"]) == (2, 6)
+    window.properties.fields["source"].setCurrentText("randn")
+    assert tuple(window.document.graph.nodes["x"].params["shape"]) == (2, 6)
+
+
+def test_after_an_edit_the_view_stays_where_it_is_when_the_window_resizes(window, qtbot):
+    """Fit All follows the window's size only until the graph is edited: a node added
+    from the keyboard was refitted away from the pointer when a panel resized."""
+    view = window.view
+    view.fit_all()
+    popup = open_quick_add(window)
+    QTest.keyClicks(popup.search, "neg")
+    QTest.keyClick(popup.search, Qt.Key.Key_Return)
+    assert [n.op for n in window.document.graph.nodes.values()].count("neg") == 1
+    zoom, width = view.zoom(), view.viewport().width()
+    window.resize(window.width() - 300, window.height())
+    qtbot.waitUntil(lambda: view.viewport().width() < width - 250)
+    assert view.zoom() == zoom   # not fitted again (it would zoom out to fit)

@@ -106,15 +106,31 @@ def _complete(params):
 
 
 def _adjust(old, new, base_dir=None):
-    """Switching to explicit values starts from the array the old source gave (zeros
-    of its shape where it gives none, such as a missing .npy file)."""
-    if new.get("source") != "value" or "value" in new:
-        return new
-    try:
-        current = _source(old, base_dir)
-    except (ValueError, OSError):
-        current = np.zeros(old.get("shape", ()))
-    return {**new, "value": current}
+    """Switching sources keeps the array: explicit values start from the array the old
+    source gave (zeros of its shape where it gives none, such as a missing .npy
+    file), and a draw or a fill takes the old array's shape."""
+    source = new.get("source")
+    if source == "value" and "value" not in new:
+        try:
+            current = _source(old, base_dir)
+        except (ValueError, OSError):
+            current = np.zeros(old.get("shape", ()))
+        return {**new, "value": current}
+    if source in ("randn", "fill") and "shape" not in new:
+        try:
+            return {**new, "shape": tuple(_shape(old, base_dir))}
+        except (ValueError, OSError):
+            return new
+    return new
+
+
+def fresh_offset(inputs, seed=0):
+    """The first offset past every draw of `seed` among `inputs` (the params of input
+    nodes): a new input drawn there gets numbers of its own (inputs added by hand were
+    all the same array)."""
+    ends = [p["offset"] + math.prod(p["shape"]) for p in inputs
+            if p.get("source") == "randn" and p.get("seed") == seed]
+    return max(ends, default=0)
 
 
 register(OpSpec(
