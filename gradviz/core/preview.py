@@ -195,6 +195,22 @@ class Previews:
                             lambda: self.result.device_edge_grad(dst, port),
                             lambda a: array_stats(self.device, a))
 
+    def absmax(self, node_id, kind):
+        """The largest finite |x| of the node's whole array (not of a reduction of it:
+        color limits stay as the node is resized); None where it has no such array."""
+        return self._cached(("absmax", node_id, kind), lambda: self.array(node_id, kind),
+                            self._absmax)
+
+    def _absmax(self, a):
+        xp, host = self.device.xp, self.device.to_host
+        if math.prod(a.shape) == 0:
+            return 0.0
+        largest = float(host(xp.max(xp.abs(a))))
+        if math.isfinite(largest):   # as it mostly is: one reduction
+            return largest
+        finite = xp.isfinite(a)
+        return float(host(xp.max(xp.where(finite, xp.abs(a), xp.zeros_like(a)))))
+
     def edge_rms(self, dst, port):
         """Root mean square of the gradient flowing back through dst.port (one reduction
         on the device); None where no gradient flows, NaN where it holds NaN or Inf."""

@@ -28,10 +28,12 @@ class ColorScale:
     shared: bool = False
     robust: bool = False
 
-    def magnitude(self, data):
+    def magnitude(self, previews, node_id, kind, preview):
+        """The limit of the node's array: its largest finite |x|, or with `robust` the
+        99th percentile of |x| over the reduction shown (`preview`)."""
         if not self.robust:
-            return colors.finite_absmax(data)
-        a = np.abs(np.asarray(data, dtype=np.float64))
+            return previews.absmax(node_id, kind)
+        a = np.abs(np.asarray(preview.data, dtype=np.float64))
         finite = a[np.isfinite(a)]
         return float(np.percentile(finite, ROBUST_PERCENTILE)) if finite.size else 0.0
 
@@ -75,6 +77,7 @@ def prepare(result, view, rooms, shown=None):
         if shown is None or node_id in shown:
             for kind in view.arrays:
                 node_preview(previews, node_id, kind, view, rooms.get(node_id))
+                previews.absmax(node_id, kind)
     for src, dst, port in result.edges():
         previews.edge_rms(dst, port)
         if shown is None or dst in shown or src in shown:
@@ -96,8 +99,9 @@ class OwnLimits(dict):
             raise KeyError(key)
         preview = node_preview(self.previews, node_id, kind, self.view,
                                self.rooms.get(node_id))
-        self[key] = colors.symmetric_limit(None if preview is None
-                                           else self.scale.magnitude(preview.data))
+        self[key] = colors.symmetric_limit(
+            None if preview is None
+            else self.scale.magnitude(self.previews, node_id, kind, preview))
         return self[key]
 
     def get(self, key, default=None):
@@ -119,7 +123,8 @@ def limits(previews, view, scale, rooms):
     for node_id in previews.result.order:
         for kind in view.arrays:
             preview = node_preview(previews, node_id, kind, view, rooms.get(node_id))
-            own[(node_id, kind)] = None if preview is None else scale.magnitude(preview.data)
+            own[(node_id, kind)] = None if preview is None \
+                else scale.magnitude(previews, node_id, kind, preview)
     seed = (previews.result.target, "grad")
     per_kind = {kind: colors.symmetric_limit(*(m for (n, k), m in own.items()
                                                if k == kind and (n, k) != seed))

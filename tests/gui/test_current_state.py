@@ -269,9 +269,10 @@ def test_the_shared_scale_leaves_out_the_seed_gradient(make_window, qtbot):
     result = window.last_result
     view = get_view(window.scene.view_mode)
 
-    def shown(node_id, kind):   # what the heatmap shows (block means of big arrays)
+    def shown(node_id, kind):   # the largest |x| of the whole array, as limits are
         preview = display.node_preview(Previews.of(result), node_id, kind, view)
-        return 0.0 if preview is None else abs(preview.data).max()
+        array = result.value(node_id) if kind == "value" else result.grad(node_id)
+        return 0.0 if preview is None else float(np.abs(array).max())
     others = [shown(n, "grad") for n in result.order if n != result.target]
     limits = window.scene.legend["limits"]
     assert limits["grad"] == max(others) < 1   # not the seed's 1

@@ -102,3 +102,18 @@ def test_reset_size_gives_the_node_its_own_size(big, qtbot):
     assert item.node_width == layout.NODE_WIDTH
     assert big.act_undo.text() == "Undo Reset size of x"
     np.testing.assert_equal(big.document.graph.nodes["x"].size, None)
+
+
+def test_resizing_changes_no_color_limit_and_the_limit_is_the_arrays_own(big, qtbot):
+    """Limits came from the block means shown, so a resize moved them (and with a
+    shared scale recolored the graph); the caption's ± is the array's largest |x|."""
+    item = big.scene.nodes["x"]
+    before = value_panel(item).caption
+    x = big.last_result.value("x")
+    assert before.endswith(f"±{float(np.abs(x).max()):.3g}")
+    drag(big.view, corner(item), corner(item) + QPointF(200, 160))
+    assert value_panel(item).caption == before
+    big.act_shared.trigger()
+    shared = value_panel(item).caption
+    drag(big.view, corner(item), corner(item) - QPointF(150, 100))
+    assert value_panel(item).caption == shared
