@@ -297,10 +297,13 @@ class GraphScene(QGraphicsScene):
     def _in_view(self):
         """The nodes and edges in any view (asked of them: the scene's own index
         would list every port, title and heatmap too)."""
-        rects = [view.mapToScene(view.viewport().rect()).boundingRect()
-                 for view in self.views()]
-        return [item for item in (*self.nodes.values(), *self.edges.values())
-                if any(rect.intersects(item.sceneBoundingRect()) for rect in rects)]
+        found = {}   # in order, each once
+        for view in self.views():
+            rect = view.mapToScene(view.viewport().rect()).boundingRect()
+            found.update(dict.fromkeys(item for item in (*self.nodes.values(),
+                                                         *self.edges.values())
+                                       if rect.intersects(item.sceneBoundingRect())))
+        return list(found)
 
     def shown_node_ids(self):
         """The nodes in view now: a run prepares these first."""

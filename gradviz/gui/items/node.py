@@ -80,8 +80,7 @@ class NodeItem(QGraphicsItem):
         self._fitted_to = None    # the body's state the node was laid out for
         self._bounds = QRectF()   # asked for thousands of times a frame: made on change
         self.raise_to_top()   # a new node is on top, as the last one added
-        self.setPos(*node.pos)
-        self.refresh()
+        self.setPos(*node.pos)   # laid out by the scene, once it can tell its shape
 
     # ---- geometry -----------------------------------------------------------------
     @property
