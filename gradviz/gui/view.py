@@ -121,8 +121,14 @@ class GraphView(QGraphicsView):
         self._fitted = False
 
     def zoom_100(self):
+        """Zoom to 100 % around the selected nodes, else around the view's centre."""
         self._fitted = False
         center = self.mapToScene(self.viewport().rect().center())
+        chosen = QRectF()
+        for item in self.scene().selectedItems():
+            chosen = chosen.united(item.sceneBoundingRect())
+        if not chosen.isEmpty():
+            center = chosen.center()
         self.resetTransform()
         self.centerOn(center)
         self._follow_zoom()

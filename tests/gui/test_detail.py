@@ -114,3 +114,15 @@ def test_a_compact_node_shows_the_new_run_at_once(window, qtbot):
     expected = QImage(heatmap.thumbnail()).pixelColor(0, 0).rgb()
     qtbot.waitUntil(lambda: shown() != before)
     assert shown() == expected
+
+
+def test_zoom_to_100_keeps_the_selected_node_in_view(window, qtbot):
+    view = window.view
+    window.resize(700, 600)   # at 100 %, the seed graph is wider than the canvas
+    qtbot.waitUntil(lambda: view.viewport().width() < 500)
+    view.fit_all()
+    window.select(["c"])   # at the right-hand end of the seed graph
+    QTest.keyClick(view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom() == 1.0
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert shown.contains(window.scene.nodes["c"].sceneBoundingRect())
