@@ -54,8 +54,9 @@ def legend_health(flags):
     """The legend's health line for {node: [Flag]}: how many nodes carry each mark."""
     counts = {}
     for node_flags in flags.values():
-        for flag in node_flags:
-            counts[flag.name] = counts.get(flag.name, 0) + 1
+        # one mark per node, though NaN may be in its value and in its gradient
+        for name in dict.fromkeys(flag.name for flag in node_flags):
+            counts[name] = counts.get(name, 0) + 1
     return ", ".join(f"{SYMBOLS[name]} {count} {name}" for name, count in counts.items())
 
 

@@ -119,3 +119,13 @@ def test_hover_text_of_an_exact_cell_and_of_a_reduced_block():
     g2.add("sum", g2.add("mul", "v", "v"), id="s")
     exact = display.describe_cell(Previews.of(g2.run()), "v", "value", (), 0, 2, both)
     assert exact == "v[2]\nvalue = 0.3\ngrad  = 0.6"
+
+
+def test_the_legend_counts_nodes_not_flags():
+    """A node with NaN in its value and in its gradient carries one NaN mark: the
+    legend said twice as many nodes."""
+    from gradviz.core.health import Flag
+    from gradviz.gui.legend import legend_health
+    flags = {"a": [Flag("nan", "3 NaN in the value"), Flag("nan", "1 NaN in the gradient")],
+             "b": [Flag("nan", "1 NaN in the value"), Flag("vanishing", "tiny")]}
+    assert legend_health(flags) == "NaN 2 nan, ↓ 1 vanishing"
