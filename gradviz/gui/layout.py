@@ -31,6 +31,7 @@ FRAME_PADDING = 30     # around the nodes a new frame surrounds
 FRAME_GRIP = 16        # the corner that resizes a frame
 FRAME_MIN = (120, 60)  # the smallest a frame is resized to
 COMMENT_PADDING = 8    # between a comment's edge and its text
+COMMENT_HEIGHT = 60    # room a new comment is placed with (a few lines)
 COLUMN, ROW = 260, 240  # between nodes placed in columns (formulas)
 
 

@@ -39,8 +39,11 @@ class NoteActions:
         self.scene.notes[frame_id].start_renaming()
 
     def add_comment(self, scene_pos):
-        """A new comment at `scene_pos`, its text open for typing."""
-        comment_id = self.document.add_comment((round(scene_pos.x()), round(scene_pos.y())))
+        """A new comment at `scene_pos`, or the nearest spot where no node covers it
+        (nodes are drawn over comments), its text open for typing."""
+        spot = self.scene.free_spot([(0, 0, notes.COMMENT_WIDTH, layout.COMMENT_HEIGHT)],
+                                    (round(scene_pos.x()), round(scene_pos.y())))
+        comment_id = self.document.add_comment(spot)
         self.select([comment_id])
         self.scene.notes[comment_id].start_editing()
         return comment_id

@@ -321,3 +321,18 @@ def test_zoomed_out_a_frame_title_stays_readable(window, qtbot):
     assert item.shape().boundingRect().height() * zoom >= layout.TITLE_MIN_PX
     point = window.view.mapFromScene(item.mapToScene(QPointF(item.frame.rect[2] / 2, 2)))
     assert window.view.itemAt(point) is item   # its title bar still takes the mouse
+
+
+def test_a_new_comment_is_not_put_under_a_node(window, qtbot):
+    """Nodes are drawn over comments: one added on a node went beneath it."""
+    doc, scene = window.document, window.scene
+    window.view.zoom_100()
+    node = scene.nodes["y"].sceneBoundingRect()   # the leftmost column: canvas beside it
+    spot = QPointF(node.left() - 150, node.top() + 60)   # a comment here covers y's left
+    window.view.centerOn(spot)
+    choose(context_menu(window, spot), "Add Comment")
+    (comment_id, comment), = doc.graph.comments.items()
+    QTest.keyClicks(window.view.viewport(), "note")
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_Return, CTRL)
+    placed = scene.notes[comment_id].sceneBoundingRect()
+    assert not any(placed.intersects(item.sceneBoundingRect()) for item in scene.nodes.values())
