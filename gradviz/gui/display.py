@@ -28,11 +28,15 @@ class ColorScale:
     shared: bool = False
     robust: bool = False
 
-    def magnitude(self, previews, node_id, kind, preview):
-        """The limit of the node's array: its largest finite |x|, or with `robust` the
-        99th percentile of |x| over the reduction shown (`preview`)."""
+    def magnitude(self, previews, node_id, kind, view, room=None):
+        """The limit of the node's array (None where it has none): its largest finite
+        |x|, or with `robust` the 99th percentile of |x| over the cells shown in
+        `room` (see `node_preview`)."""
         if not self.robust:
             return previews.absmax(node_id, kind)
+        preview = node_preview(previews, node_id, kind, view, room)
+        if preview is None:
+            return None
         a = np.abs(np.asarray(preview.data, dtype=np.float64))
         finite = a[np.isfinite(a)]
         return float(np.percentile(finite, ROBUST_PERCENTILE)) if finite.size else 0.0
@@ -67,17 +71,23 @@ def edge_preview(previews, src, dst, port, view):
     return previews.edge(dst, port, layout.BADGE, layout.BADGE)
 
 
-def prepare(result, view, rooms, shown=None):
+def prepare(result, view, rooms, shown=None, scale=ColorScale()):
     """Reduce what the canvas will show first (in the worker thread, so the GUI thread
     only colors and paints): the previews and badges of the nodes and edges in
-    `shown` (a set of node ids; None: all), and every edge's magnitude. `rooms`: the
-    Room of each resized node's heatmaps."""
+    `shown` (a set of node ids; None: all; the rest is reduced when it is shown),
+    the largest |x| of their arrays (of every array for a shared scale; and every
+    preview for a shared robust one, which takes its limits from the cells), and
+    every edge's magnitude. `rooms`: the Room of each resized node's heatmaps."""
     previews = Previews.of(result)
+    if scale.shared and scale.robust:
+        shown = None
     for node_id in result.order:
-        if shown is None or node_id in shown:
-            for kind in view.arrays:
-                node_preview(previews, node_id, kind, view, rooms.get(node_id))
+        in_view = shown is None or node_id in shown
+        for kind in view.arrays:
+            if in_view or scale.shared:
                 previews.absmax(node_id, kind)
+            if in_view:
+                node_preview(previews, node_id, kind, view, rooms.get(node_id))
     for src, dst, port in result.edges():
         previews.edge_rms(dst, port)
         if shown is None or dst in shown or src in shown:
@@ -97,11 +107,8 @@ class OwnLimits(dict):
         node_id, kind = key
         if kind not in self.view.arrays or node_id not in self.previews.result:
             raise KeyError(key)
-        preview = node_preview(self.previews, node_id, kind, self.view,
-                               self.rooms.get(node_id))
-        self[key] = colors.symmetric_limit(
-            None if preview is None
-            else self.scale.magnitude(self.previews, node_id, kind, preview))
+        self[key] = colors.symmetric_limit(self.scale.magnitude(
+            self.previews, node_id, kind, self.view, self.rooms.get(node_id)))
         return self[key]
 
     def get(self, key, default=None):
@@ -122,9 +129,8 @@ def limits(previews, view, scale, rooms):
     own = {}
     for node_id in previews.result.order:
         for kind in view.arrays:
-            preview = node_preview(previews, node_id, kind, view, rooms.get(node_id))
-            own[(node_id, kind)] = None if preview is None \
-                else scale.magnitude(previews, node_id, kind, preview)
+            own[(node_id, kind)] = scale.magnitude(previews, node_id, kind, view,
+                                                   rooms.get(node_id))
     seed = (previews.result.target, "grad")
     per_kind = {kind: colors.symmetric_limit(*(m for (n, k), m in own.items()
                                                if k == kind and (n, k) != seed))

@@ -117,16 +117,15 @@ class Running:
     def display_prepare(self):
         """`prepare(result)`, for the thread a run (or training) happens in: the
         display's reductions and the health flags, for the view and graph as they are."""
-        view = get_view(self.scene.view_mode)
-        rooms = self.scene.rooms(view)
-        # A shared scale needs every node's preview; else the worker reduces what is in
-        # view, and the rest is reduced when it is shown.
-        shown = None if self.scene.shared_scale else self.scene.shown_node_ids()
+        scene = self.scene
+        view = get_view(scene.view_mode)
+        rooms, shown = scene.rooms(view), scene.shown_node_ids()
+        scale = display.ColorScale(scene.shared_scale, scene.robust_scale)
         ops = {node_id: node.op for node_id, node in self.document.graph.nodes.items()}
         thresholds = health_thresholds(self.settings)
 
         def prepare(result):
-            display.prepare(result, view, rooms, shown)
+            display.prepare(result, view, rooms, shown, scale)
             result.derived["health"] = health(result, ops, thresholds)
         return prepare
 

@@ -26,14 +26,13 @@ class ShowsResults:
         self.node_moved(item)   # its output port moved
         if self.result is None or item.node_id not in self.result:
             return
-        # Per-node limits are the node's own; shared ones come from every node, so a
-        # new reduction could move them: all is repainted then.
-        if self.shared_scale:
-            self.show_result(self.result)
-            return
         previews, view = self._painting[:2]
-        scale = display.ColorScale(self.shared_scale, self.robust_scale)
-        self._limit_of = display.limits(previews, view, scale, self.rooms(view))
+        if self.robust_scale:   # its limits come from the cells shown, which changed
+            if self.shared_scale:   # ... and every node's limit from all of them
+                self.show_result(self.result)
+                return
+            scale = display.ColorScale(self.shared_scale, self.robust_scale)
+            self._limit_of = display.limits(previews, view, scale, self.rooms(view))
         self.unpainted.discard(item.node_id)
         PAINTERS[view.painter].paint(previews, view, self._limit_of, {item.node_id: item})
 

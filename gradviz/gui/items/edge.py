@@ -79,7 +79,6 @@ class EdgeItem(QGraphicsPathItem):
         self.src_item, self.dst_item = src_item, dst_item
         self.color = QColor(theme.EDGE)
         self.width = 2.0
-        self.stale = False
         self.detail = True        # False: zoomed out, the badge is left out
         self.has_badge = False
         self._pending = None      # the badge's next preview, while zoomed out
@@ -171,10 +170,8 @@ class EdgeItem(QGraphicsPathItem):
             self.badge.setPos(mid.x() - w / 2, mid.y() - h / 2)
 
     def set_stale(self, stale):
-        """Dim the flow color and the badge: they show a run of an earlier graph. (The
-        edge's own opacity: setting the badge's, a pyqtgraph item, costs a Python call
-        into pyqtgraph per edge.)"""
-        self.stale = stale
+        """Dim the flow color, the badge and the reroute points (the edge's opacity is
+        theirs too): they show a run of an earlier graph."""
         self.setOpacity(theme.STALE_OPACITY if stale else 1.0)
 
     def set_flow(self, rgb, width):
